@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 language mode and `any` spelled out.
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Engram",
+    products: [
+        .executable(name: "engram", targets: ["engram"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries, each behind a module map and a shim of typed inline wrappers.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Linux kernel interfaces Glibc's module does not export (epoll, eventfd).
+        .systemLibrary(name: "CLinux"),
+
+        .target(
+            name: "EngramHTTP",
+            dependencies: ["CLinux", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "EngramCore", swiftSettings: strictSettings),
+        .target(name: "EngramSQLite", dependencies: ["EngramCore", "CSQLite"], swiftSettings: strictSettings),
+        .target(name: "EngramPostgres", dependencies: ["EngramCore", "CLibPQ"], swiftSettings: strictSettings),
+        .target(name: "EngramProviders", dependencies: ["EngramCore", "CCurl"], swiftSettings: strictSettings),
+        .target(name: "EngramEmbedding", dependencies: ["EngramCore", "CBLAS"], swiftSettings: strictSettings),
+        .target(
+            name: "EngramAPI",
+            dependencies: ["EngramHTTP", "EngramCore"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "engram",
+            dependencies: [
+                "EngramHTTP", "EngramCore", "EngramAPI", "EngramSQLite", "EngramPostgres",
+                "EngramProviders", "EngramEmbedding",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "EngramHTTPTests", dependencies: ["EngramHTTP", "CLinux"], swiftSettings: strictSettings),
+        .testTarget(name: "EngramAPITests", dependencies: ["EngramAPI", "EngramHTTP"], swiftSettings: strictSettings),
+        .testTarget(name: "EngramTests", dependencies: ["engram"], swiftSettings: strictSettings),
+    ]
+)
