@@ -124,11 +124,11 @@ extension HTTPServer {
         }
     }
 
-    /// Closes parked connections whose deadline passed; while draining, also every idle one. A request
+    /// Closes parked connections whose deadline passed; while draining, also every idle or lingering one. A request
     /// cut off mid-head or mid-body gets a best-effort 408 first (RFC 9110 §15.5.9).
     private func sweep(now: Nanoseconds, draining: Bool) {
         closeParked { state in
-            if draining, state.phase == .awaitingRequest { return true }
+            if draining, state.phase == .awaitingRequest || state.phase == .lingering { return true }
             return now >= state.deadline
         } beforeClose: { [self] connection, phase in
             guard phase == .receivingHead || phase == .receivingBody else { return }
