@@ -57,6 +57,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("Cannot create the data directory '\(dataDirectory)': \(error.localizedDescription)")
         }
 
+        raiseDescriptorLimit(logger: logger)
         var configuration = HTTPServer.Configuration()
         configuration.host = resolvedHost
         configuration.port = try resolvedPort() ?? 8888
@@ -78,6 +79,16 @@ struct ServeCommand: ParsableCommand {
         server.waitUntilStopped()
         signals.cancel()
         logger.info("Engram stopped")
+    }
+
+    /// Every connection is a descriptor: lift the soft limit (often 1,024) to the hard one.
+    private func raiseDescriptorLimit(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning("Could not raise the open-file limit; connections are capped by it")
+        }
     }
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
