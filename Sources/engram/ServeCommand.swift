@@ -23,7 +23,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Directory for Engram's data (env ENGRAM_DATA_DIR; default ./data).")
     var dataDirectory: String?
 
-    @Option(help: "Handler threads (env ENGRAM_WORKERS; default 4 per core, at least 8).")
+    @Option(help: "Worker threads (env ENGRAM_WORKERS; default 2 per core, at least 4).")
     var workers: Int?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ENGRAM_LOG_LEVEL; default info).")
@@ -43,11 +43,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let level = Logger.Level(rawValue: resolvedLogLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
         let logger = Logger(label: "engram")
 
         let dataDirectory = resolvedDataDirectory
@@ -66,7 +62,8 @@ struct ServeCommand: ParsableCommand {
         let server: HTTPServer
         do {
             server = try HTTPServer(
-                configuration: configuration, responder: APIRoutes.router(logger: logger), logger: logger)
+                configuration: configuration, responder: APIRoutes.router(logger: logger),
+                logger: Logger(label: "engram.http"))
         } catch {
             throw ValidationError("Cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }

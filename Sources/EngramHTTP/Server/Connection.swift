@@ -1,9 +1,9 @@
 import Synchronization
 
-/// One client connection. At any moment it is owned either by the event loop (parked: waiting for bytes
-/// in epoll, holding no thread) or by exactly one worker (serving). The hand-over goes through epoll and
-/// the worker pool's queue, so the worker-side fields below are never touched by two threads at once;
-/// the parking state, which the loop's deadline sweep reads, is behind a mutex.
+/// One client connection. At any moment it is either parked (waiting for bytes in epoll, holding no
+/// thread) or owned by exactly one worker (serving). A one-shot epoll registration hands a parked
+/// connection to a single worker, and the `park` state below (behind a mutex, also read by the deadline
+/// sweep) decides who owns it, so the worker-side fields are never touched by two threads at once.
 final class Connection: @unchecked Sendable {
     /// Where a parked connection is in its request cycle; decides its deadline and what expiry means.
     enum Phase: Equatable {

@@ -24,8 +24,10 @@ extension HTTPServer {
         public var lingerTimeout: Duration = .seconds(2)
         /// On shutdown, how long in-flight requests may take before the server stops anyway.
         public var shutdownGracePeriod: Duration = .seconds(10)
-        /// Threads running handlers. Idle connections hold none of them.
-        public var workerCount: Int = max(8, 4 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        /// Worker threads: each waits for a readable connection and runs its handler. Idle connections
+        /// hold none of them. More workers than cores only help while handlers wait on I/O; for CPU-bound
+        /// requests they cost context switches (see README, "Benchmarks").
+        public var workerCount: Int = max(4, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         /// Open connections at most; beyond it the server stops accepting until some close.
         public var maxConnections: Int = 10_000
         /// Requests served on one connection before it is closed (limits connection pinning).

@@ -13,13 +13,18 @@ extension HTTPServer {
 
     /// Serves a readable connection on a worker thread: reads what is there, answers every complete
     /// request in order (pipelining), then parks the connection or closes it.
-    func serve(_ connection: Connection) {
+    func serve(_ connection: Connection, dates: DateCache) {
         while true {
             switch Socket.read(connection.descriptor, appendingTo: &connection.buffer) {
-            case .bytes:
+            case .bytes(let count):
                 connection.lastReadAt = MonotonicTime.now()
-                switch handleBuffered(connection) {
-                case .needMore: continue
+                switch handleBuffered(connection, dates: dates) {
+                case .needMore:
+                    // A short read drained the socket: park now rather than spend a read on EAGAIN;
+                    // epoll reports anything that arrives in the meantime.
+                    if count < Socket.readChunkSize {
+                        return park(connection, phase: connection.currentPhase, now: connection.lastReadAt)
+                    }
                 case .finish: return finish(connection)
                 case .drop: return close(connection)
                 }
@@ -33,7 +38,7 @@ extension HTTPServer {
     }
 
     /// Parses and answers the requests in the connection's buffer.
-    func handleBuffered(_ connection: Connection) -> Disposition {
+    func handleBuffered(_ connection: Connection, dates: DateCache) -> Disposition {
         while !connection.buffer.isEmpty {
             if connection.parser.isAtRequestStart, connection.requestStartedAt == nil {
                 connection.requestStartedAt = MonotonicTime.now()
@@ -41,11 +46,11 @@ extension HTTPServer {
             let started = connection.requestStartedAt ?? MonotonicTime.now()
             switch connection.parser.parse(connection.buffer) {
             case .needMore:
-                return answerExpectation(connection)
+                return answerExpectation(connection, dates: dates)
             case .error(let error):
                 let response = HTTPResponse.error(error.status, detail: error.reason)
                 let requestID = RequestID.resolve(nil)
-                let sent = send(response, on: connection, requestID: requestID, head: nil, keepAlive: false)
+                let sent = send(response, on: connection, requestID: requestID, head: nil, keepAlive: false, dates: dates)
                 accessLog?.record(
                     method: "-", path: "-", status: error.status.code, bytes: response.body.count,
                     started: started, requestID: requestID)
@@ -60,7 +65,7 @@ extension HTTPServer {
                 let keepAlive = request.head.keepAlive
                     && !stopping.load(ordering: .relaxed)
                     && connection.requestsServed < configuration.maxRequestsPerConnection
-                let sent = send(response, on: connection, requestID: request.id, head: request.head, keepAlive: keepAlive)
+                let sent = send(response, on: connection, requestID: request.id, head: request.head, keepAlive: keepAlive, dates: dates)
                 accessLog?.record(
                     method: request.method.rawValue, path: request.path, status: response.status.code,
                     bytes: request.method == .head ? 0 : response.body.count, started: started, requestID: request.id)
@@ -74,14 +79,14 @@ extension HTTPServer {
     /// Answers `Expect: 100-continue` once the head is in and before the body is read: 100 when the
     /// responder accepts the request, otherwise its final response and the end of the connection
     /// (RFC 9110 §10.1.1).
-    private func answerExpectation(_ connection: Connection) -> Disposition {
+    private func answerExpectation(_ connection: Connection, dates: DateCache) -> Disposition {
         guard let head = connection.parser.pendingHead, head.expectsContinue, !connection.sentContinue else {
             return .needMore
         }
         connection.sentContinue = true
         let requestID = RequestID.resolve(head.headers["x-request-id"])
         if let rejection = responder.preflight(head, requestID: requestID) {
-            let sent = send(rejection, on: connection, requestID: requestID, head: head, keepAlive: false)
+            let sent = send(rejection, on: connection, requestID: requestID, head: head, keepAlive: false, dates: dates)
             accessLog?.record(
                 method: head.method.rawValue, path: head.path, status: rejection.status.code,
                 bytes: rejection.body.count, started: connection.requestStartedAt ?? MonotonicTime.now(),
@@ -95,7 +100,8 @@ extension HTTPServer {
 
     /// Writes one response within the send timeout.
     private func send(
-        _ response: HTTPResponse, on connection: Connection, requestID: String, head: HTTPRequestHead?, keepAlive: Bool
+        _ response: HTTPResponse, on connection: Connection, requestID: String, head: HTTPRequestHead?, keepAlive: Bool,
+        dates: DateCache
     ) -> Bool {
         let bytes = ResponseSerializer.serialize(
             response, requestID: requestID, date: dates.current(),

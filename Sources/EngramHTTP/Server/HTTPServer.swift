@@ -6,11 +6,13 @@ import Synchronization
 
 /// Engram's HTTP/1.1 server on POSIX sockets.
 ///
-/// One event-loop thread waits on epoll for every connection and the listener; a connection with bytes
-/// to read is handed to a bounded pool of worker threads, which parse, call the responder and write the
-/// response, then park the connection back in epoll. An idle keep-alive connection therefore holds no
-/// thread, and a slow client only ever holds a worker while a response is being written (bounded by
-/// `sendTimeout`). The loop also enforces the header, body, keep-alive and linger deadlines.
+/// A fixed set of worker threads share one epoll set holding the listener and every parked connection
+/// (one-shot registrations, one event per wait, so each readable connection goes to exactly one
+/// worker). The worker that gets a connection reads, parses, calls the responder, writes the response and
+/// parks the connection back in epoll. An idle keep-alive connection therefore holds no thread, and a slow
+/// client only ever holds a worker while a response is being written (bounded by `sendTimeout`). A
+/// housekeeping thread enforces the header, body, keep-alive and linger deadlines and runs the drain on
+/// shutdown.
 ///
 /// ```swift
 /// let server = try HTTPServer(configuration: configuration, responder: router, logger: logger)
@@ -30,13 +32,16 @@ public final class HTTPServer: Sendable {
     let listener: Int32
     let epoll: Int32
     let wake: Int32
-    let pool: WorkerPool
-    /// Every open connection by id. The loop inserts; whoever closes a connection removes it.
-    let connections = Mutex<[UInt64: Connection]>([:])
+    /// When accepting is paused (descriptor or connection limit), the time to try again.
+    let acceptPausedUntil = Mutex<Nanoseconds?>(nil)
+    /// Every open connection by id. Accepting inserts; whoever closes a connection removes it.
+    let connections = ConnectionRegistry()
     let nextConnectionID = Atomic<UInt64>(1)
     let stopping = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
+    /// Wakes the housekeeping thread early (on shutdown).
+    let housekeepingWake = DispatchSemaphore(value: 0)
 
     static let listenerToken: UInt64 = 0
     static let wakeToken: UInt64 = .max
@@ -64,32 +69,43 @@ public final class HTTPServer: Sendable {
         self.port = port
         self.epoll = epoll
         self.wake = wake
-        self.pool = WorkerPool(threadCount: configuration.workerCount, name: "engram-http")
-        Self.register(epoll: epoll, descriptor: listener, token: Self.listenerToken, oneShot: false)
+        Self.register(epoll: epoll, descriptor: listener, token: Self.listenerToken, oneShot: true)
         Self.register(epoll: epoll, descriptor: wake, token: Self.wakeToken, oneShot: false)
     }
 
-    /// Starts the event loop on its own thread. Call once.
+    /// Starts the worker threads and the housekeeping thread. Call once.
     public func start() {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let thread = Thread { [self] in
-            runLoop()
-            pool.stop()
+        let workers = DispatchGroup()
+        for index in 0..<max(1, configuration.workerCount) {
+            workers.enter()
+            let thread = Thread { [self] in
+                runWorker()
+                workers.leave()
+            }
+            thread.name = "engram-http-\(index)"
+            thread.start()
+        }
+        let housekeeper = Thread { [self] in
+            runHousekeeping()
+            // The wake descriptor stays readable (it is never drained), so every worker sees it and exits.
+            var one: UInt64 = 1
+            _ = Glibc.write(wake, &one, MemoryLayout<UInt64>.size)
+            workers.wait()
             Glibc.close(epoll)
             Glibc.close(wake)
             Glibc.close(listener)
             stopped.signal()
         }
-        thread.name = "engram-http-loop"
-        thread.start()
+        housekeeper.name = "engram-http-housekeeping"
+        housekeeper.start()
     }
 
     /// Begins a graceful stop: no new connections, idle ones closed, in-flight requests given up to
     /// `shutdownGracePeriod` to finish. Safe to call from any thread, more than once.
     public func shutdown() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        var one: UInt64 = 1
-        _ = Glibc.write(wake, &one, MemoryLayout<UInt64>.size)
+        housekeepingWake.signal()
     }
 
     /// Blocks until the server has stopped. Call from a thread that may block, never from async code.
@@ -99,7 +115,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// The number of open connections.
-    public var connectionCount: Int { connections.withLock { $0.count } }
+    public var connectionCount: Int { connections.count }
 
     static func register(epoll: Int32, descriptor: Int32, token: UInt64, oneShot: Bool, modify: Bool = false) {
         var event = epoll_event()

@@ -79,9 +79,12 @@ enum Socket {
         case failed
     }
 
-    /// Reads what is available (at most 64 KiB) and appends it to `buffer`.
+    /// The most one read takes from the socket.
+    static let readChunkSize = 64 * 1024
+
+    /// Reads what is available (at most `readChunkSize` bytes) and appends it to `buffer`.
     static func read(_ descriptor: Int32, appendingTo buffer: inout [UInt8]) -> ReadResult {
-        let chunk = 64 * 1024
+        let chunk = readChunkSize
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunk) { scratch in
             while true {
                 let count = recv(descriptor, scratch.baseAddress, chunk, 0)

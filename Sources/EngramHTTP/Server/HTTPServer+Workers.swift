@@ -2,54 +2,46 @@ import CLinux
 import Foundation
 
 extension HTTPServer {
-    /// The event loop: accepts, dispatches readable connections to workers, sweeps expired deadlines,
-    /// and drains on shutdown. Runs on the loop thread only.
-    func runLoop() {
-        var events = [epoll_event](repeating: epoll_event(), count: 256)
-        let sweepEvery = configuration.sweepInterval.nanoseconds
-        var nextSweep = MonotonicTime.now() + sweepEvery
-        var acceptPausedUntil: Nanoseconds?
-        var drainDeadline: Nanoseconds?
-
+    /// A worker: waits on the shared epoll set for one event at a time and handles it: new connections
+    /// on the listener, or a parked connection that became readable. Returns once the server finished.
+    func runWorker() {
+        // Each worker formats Date headers with its own cache, so workers never contend for it.
+        let dates = DateCache()
+        var event = epoll_event()
         while true {
-            let now = MonotonicTime.now()
-            let waitMilliseconds = Int32(nextSweep > now ? (nextSweep - now) / 1_000_000 + 1 : 0)
-            let count = epoll_wait(epoll, &events, Int32(events.count), waitMilliseconds)
-            if count < 0, errno != EINTR {
+            let count = epoll_wait(epoll, &event, 1, -1)
+            if count < 0 {
+                if errno == EINTR { continue }
                 logger.critical("epoll_wait failed: \(SocketError("epoll_wait"))")
                 return
             }
-            for index in 0..<max(0, Int(count)) {
-                let token = events[index].data.u64
-                switch token {
-                case Self.listenerToken:
-                    acceptPausedUntil = acceptConnections()
-                case Self.wakeToken:
-                    var value: UInt64 = 0
-                    _ = read(wake, &value, MemoryLayout<UInt64>.size)
-                default:
-                    activate(token)
-                }
+            guard count == 1 else { continue }
+            switch event.data.u64 {
+            case Self.wakeToken: return
+            case Self.listenerToken: acceptConnections()
+            default: activate(event.data.u64, dates: dates)
             }
+        }
+    }
 
-            let time = MonotonicTime.now()
-            if stopping.load(ordering: .acquiring), drainDeadline == nil {
-                drainDeadline = time + configuration.shutdownGracePeriod.nanoseconds
+    /// Deadlines and shutdown: sweeps expired parked connections, resumes a paused accept, and on
+    /// shutdown drains until no connection is left or the grace period is over.
+    func runHousekeeping() {
+        let sweepEvery = configuration.sweepInterval
+        var drainDeadline: Nanoseconds?
+        while true {
+            _ = housekeepingWake.wait(timeout: .now() + .nanoseconds(Int(sweepEvery.nanoseconds)))
+            let now = MonotonicTime.now()
+            if drainDeadline == nil, stopping.load(ordering: .acquiring) {
+                drainDeadline = now + configuration.shutdownGracePeriod.nanoseconds
                 epoll_ctl(epoll, EPOLL_CTL_DEL, listener, nil)
                 logger.info("Shutting down: no new connections; waiting for in-flight requests")
-                nextSweep = time
             }
-            if let paused = acceptPausedUntil, time >= paused, drainDeadline == nil {
-                acceptPausedUntil = nil
-                Self.register(epoll: epoll, descriptor: listener, token: Self.listenerToken, oneShot: false)
-            }
-            if time >= nextSweep {
-                sweep(now: time, draining: drainDeadline != nil)
-                nextSweep = time + sweepEvery
-            }
+            if drainDeadline == nil { resumeAcceptingIfDue(now) }
+            sweep(now: now, draining: drainDeadline != nil)
             if let deadline = drainDeadline {
                 if connectionCount == 0 { return }
-                if time >= deadline {
+                if MonotonicTime.now() >= deadline {
                     logger.warning("Shutdown grace period over; closing \(connectionCount) connection(s)")
                     closeParked { _ in true }
                     return
@@ -58,16 +50,16 @@ extension HTTPServer {
         }
     }
 
-    /// Accepts every pending connection. Returns when accepting should resume if it had to pause
-    /// (descriptor or connection limit reached), else nil.
-    private func acceptConnections() -> Nanoseconds? {
+    /// Accepts every pending connection, then re-arms the listener unless accepting must pause
+    /// (descriptor or connection limit reached) or the server is stopping.
+    private func acceptConnections() {
         while true {
             if connectionCount >= configuration.maxConnections {
                 return pauseAccepting(reason: "connection limit \(configuration.maxConnections) reached")
             }
             let descriptor: Int32
             do {
-                guard let accepted = try Socket.accept(listener) else { return nil }
+                guard let accepted = try Socket.accept(listener) else { break }
                 descriptor = accepted
             } catch {
                 return pauseAccepting(reason: "\(error)")
@@ -75,30 +67,40 @@ extension HTTPServer {
             let now = MonotonicTime.now()
             let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue
             let connection = Connection(id: id, descriptor: descriptor, limits: configuration.limits, now: now)
-            connections.withLock { $0[id] = connection }
+            connections.insert(connection)
             park(connection, phase: .awaitingRequest, now: now, register: true)
+        }
+        if !stopping.load(ordering: .acquiring) {
+            Self.register(epoll: epoll, descriptor: listener, token: Self.listenerToken, oneShot: true, modify: true)
         }
     }
 
-    private func pauseAccepting(reason: String) -> Nanoseconds {
-        logger.warning("Pausing accept: \(reason)")
-        epoll_ctl(epoll, EPOLL_CTL_DEL, listener, nil)
-        return MonotonicTime.now() + 100_000_000
+    private func pauseAccepting(reason: String) {
+        logger.warning("Pausing accept for 100 ms: \(reason)")
+        acceptPausedUntil.withLock { $0 = MonotonicTime.now() + 100_000_000 }
     }
 
-    /// A parked connection became readable: lingering ones are drained here, others go to a worker.
-    private func activate(_ id: UInt64) {
-        guard let connection = connections.withLock({ $0[id] }) else { return }
+    private func resumeAcceptingIfDue(_ now: Nanoseconds) {
+        let due = acceptPausedUntil.withLock { paused -> Bool in
+            guard let until = paused, now >= until else { return false }
+            paused = nil
+            return true
+        }
+        if due { Self.register(epoll: epoll, descriptor: listener, token: Self.listenerToken, oneShot: true, modify: true) }
+    }
+
+    /// A parked connection became readable: take it over and serve it (or drain it, if lingering).
+    private func activate(_ id: UInt64, dates: DateCache) {
+        guard let connection = connections[id] else { return }
         let phase: Connection.Phase? = connection.park.withLock { state in
             guard state.parked, !state.closed else { return nil }
             state.parked = false
             return state.phase
         }
-        guard let phase else { return }
-        if phase == .lingering {
-            discardInput(connection)
-        } else {
-            pool.submit { [self] in serve(connection) }
+        switch phase {
+        case .none: return
+        case .lingering: discardInput(connection)
+        default: serve(connection, dates: dates)
         }
     }
 
@@ -124,8 +126,8 @@ extension HTTPServer {
         }
     }
 
-    /// Closes parked connections whose deadline passed; while draining, also every idle or lingering one. A request
-    /// cut off mid-head or mid-body gets a best-effort 408 first (RFC 9110 §15.5.9).
+    /// Closes parked connections whose deadline passed; while draining, also every idle or lingering one.
+    /// A request cut off mid-head or mid-body gets a best-effort 408 first (RFC 9110 §15.5.9).
     private func sweep(now: Nanoseconds, draining: Bool) {
         closeParked { state in
             if draining, state.phase == .awaitingRequest || state.phase == .lingering { return true }
@@ -145,8 +147,7 @@ extension HTTPServer {
         where shouldClose: (Connection.ParkState) -> Bool,
         beforeClose: (Connection, Connection.Phase) -> Void = { _, _ in }
     ) {
-        let all = connections.withLock { Array($0.values) }
-        for connection in all {
+        for connection in connections.all {
             let phase: Connection.Phase? = connection.park.withLock { state in
                 guard state.parked, !state.closed, shouldClose(state) else { return nil }
                 state.parked = false
@@ -159,6 +160,7 @@ extension HTTPServer {
     }
 
     /// Hands a connection back to epoll until it is readable or its deadline for `phase` passes.
+    /// Re-arming reports bytes that are already waiting, so nothing that arrived meanwhile is missed.
     func park(_ connection: Connection, phase: Connection.Phase, now: Nanoseconds, register: Bool = false) {
         let deadline = connection.deadline(for: phase, now: now, configuration: configuration)
         connection.park.withLock { state in
@@ -180,6 +182,6 @@ extension HTTPServer {
             Glibc.close(connection.descriptor)
             return true
         }
-        if wasOpen { _ = connections.withLock { $0.removeValue(forKey: connection.id) } }
+        if wasOpen { connections.remove(connection.id) }
     }
 }
