@@ -1,0 +1,77 @@
+import Foundation
+
+/// One remembered fact, with its scope, provenance and embedding.
+public struct Memory: Sendable, Equatable {
+    /// Whether a memory is current. Superseded memories were contradicted by later input: hidden from
+    /// search and list unless asked for, still readable by id and in history.
+    public enum State: String, Sendable, Codable {
+        case active
+        case superseded
+    }
+
+    /// A UUID string.
+    public var id: String
+    /// The fact itself.
+    public var text: String
+    /// md5 of `text`, hex, as mem0 computes it.
+    public var hash: String
+    /// Caller metadata, never holding the scope keys.
+    public var metadata: [String: JSONValue]?
+    public var scope: Scope
+    /// Who said it (the message's `name`), for memories stored verbatim.
+    public var actorID: String?
+    /// The role of the message it came from, for memories stored verbatim.
+    public var role: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// `YYYY-MM-DD`: after that day the memory is hidden from search and list unless `show_expired`.
+    public var expirationDate: String?
+    public var state: State
+    /// The tenant; "default" until per-project keys exist.
+    public var project: String
+    /// The unit-length embedding of `text`.
+    public var embedding: [Float]
+
+    /// Creates a memory.
+    public init(
+        id: String, text: String, hash: String, metadata: [String: JSONValue]?, scope: Scope,
+        actorID: String? = nil, role: String? = nil, createdAt: Date, updatedAt: Date,
+        expirationDate: String? = nil, state: State = .active, project: String = Memory.defaultProject,
+        embedding: [Float]
+    ) {
+        self.id = id
+        self.text = text
+        self.hash = hash
+        self.metadata = metadata
+        self.scope = scope
+        self.actorID = actorID
+        self.role = role
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.expirationDate = expirationDate
+        self.state = state
+        self.project = project
+        self.embedding = embedding
+    }
+
+    /// The project every memory belongs to until per-project keys exist.
+    public static let defaultProject = "default"
+}
+
+/// A memory with the scores that ranked it.
+public struct ScoredMemory: Sendable, Equatable {
+    public var memory: Memory
+    /// The final score in [0, 1].
+    public var score: Double
+    /// Cosine similarity mapped to [0, 1], if the memory was a semantic candidate.
+    public var semanticScore: Double?
+    /// Normalised keyword score in [0, 1], if the memory matched the keywords.
+    public var keywordScore: Double?
+
+    public init(memory: Memory, score: Double, semanticScore: Double? = nil, keywordScore: Double? = nil) {
+        self.memory = memory
+        self.score = score
+        self.semanticScore = semanticScore
+        self.keywordScore = keywordScore
+    }
+}

@@ -1,0 +1,26 @@
+/// Errors of the memory engine. The API maps each to an HTTP status.
+public enum MemoryError: Error, Sendable, Equatable {
+    /// No user_id, agent_id or run_id was given (400).
+    case missingScope
+    /// The input is invalid; the message says why (400).
+    case invalid(String)
+    /// A filter is malformed; the message names the operator or value (400).
+    case invalidFilter(String)
+    /// No memory has this id (404).
+    case notFound(String)
+    /// The store cannot be reached (503).
+    case storeUnavailable(String)
+    /// The embedding model differs from the one the store was built with (refuse to run).
+    case embedderMismatch(String)
+
+    /// A client-safe message.
+    public var message: String {
+        switch self {
+        case .missingScope: "At least one identifier (user_id, agent_id, run_id) is required."
+        case .invalid(let message), .invalidFilter(let message): message
+        case .notFound(let id): "Memory with id \(id) not found"
+        case .storeUnavailable: "The memory store is unavailable"
+        case .embedderMismatch(let message): message
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Which memories a read may see besides the filter.
+public struct Visibility: Sendable, Equatable {
+    /// Include memories whose expiration date is before `today`.
+    public var showExpired: Bool
+    /// Include superseded memories.
+    public var includeSuperseded: Bool
+    /// Today as `YYYY-MM-DD` (UTC): memories with `expiration_date < today` are expired.
+    public var today: String
+
+    public init(showExpired: Bool = false, includeSuperseded: Bool = false, today: String) {
+        self.showExpired = showExpired
+        self.includeSuperseded = includeSuperseded
+        self.today = today
+    }
+}
+
+/// Every change of one operation, applied by the store in a single transaction: all or nothing.
+public struct MemoryChanges: Sendable, Equatable {
+    /// New memories.
+    public var inserts: [Memory] = []
+    /// Memories replaced whole (same id; `created_at` kept by the caller).
+    public var updates: [Memory] = []
+    /// Memories marked superseded, by id.
+    public var supersessions: [String] = []
+    /// Memories removed for good, by id.
+    public var deletions: [String] = []
+    /// Memories whose history texts are erased (`old_memory`/`new_memory` set to null), by id.
+    public var purges: [String] = []
+    /// History rows to append.
+    public var history: [HistoryEvent] = []
+
+    public init() {}
+
+    /// Whether there is nothing to apply.
+    public var isEmpty: Bool {
+        inserts.isEmpty && updates.isEmpty && supersessions.isEmpty && deletions.isEmpty && purges.isEmpty && history.isEmpty
+    }
+}
+
+/// Where memories live. Implementations: SQLite (embedded) and Postgres. Calls are synchronous and may
+/// block; they run on the server's worker threads. Every read is confined to one project; the filter is
+/// compiled into the store's own query, never applied afterwards.
+public protocol MemoryStore: Sendable {
+    /// Records the embedding model and dimension on first use; afterwards throws
+    /// `MemoryError.embedderMismatch` when they differ from what the store holds.
+    func prepare(embeddingModel: String, dimension: Int) throws
+
+    /// Applies all changes atomically.
+    func apply(_ changes: MemoryChanges) throws
+
+    /// The memory with this id in `project`, whatever its state or expiry.
+    func memory(id: String, project: String) throws -> Memory?
+
+    /// The memories of `project` matching `filter`, newest first (`created_at` then `id`, descending).
+    func list(project: String, filter: Filter, visibility: Visibility, page: Int, pageSize: Int) throws -> Page<Memory>
+
+    /// Every memory id of `project` matching `filter` (expired and superseded included), for delete-all.
+    func ids(project: String, filter: Filter) throws -> [String]
+
+    /// The `limit` memories most similar to `vector` (unit length) by cosine, best first; `semanticScore`
+    /// and `score` are the cosine similarity.
+    func semanticSearch(_ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory]
+
+    /// The `limit` best keyword (BM25) matches of `query`, best first; `keywordScore` and `score` are the
+    /// raw BM25 relevance (higher is better).
+    func keywordSearch(_ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory]
+
+    /// The history of one memory, oldest first.
+    func history(memoryID: String, project: String) throws -> [HistoryEvent]
+
+    /// The change log of the memories matching `filter` (scope fields), newest first.
+    func history(project: String, filter: Filter, event: HistoryEvent.Kind?, page: Int, pageSize: Int) throws -> Page<HistoryEvent>
+
+    /// The users, agents and runs that have memories in `project`, from an index.
+    func entities(project: String) throws -> [Entity]
+
+    /// Erases every memory and history row of `project`.
+    func reset(project: String) throws
+
+    /// Whether the store answers (for `/health`).
+    func isReachable() -> Bool
+}
