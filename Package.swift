@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // C libraries, each behind a module map and a shim of typed inline wrappers.
@@ -30,7 +31,11 @@ let package = Package(
             dependencies: ["CLinux", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
-        .target(name: "EngramCore", swiftSettings: strictSettings),
+        .target(
+            name: "EngramCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .target(name: "EngramSQLite", dependencies: ["EngramCore", "CSQLite"], swiftSettings: strictSettings),
         .target(name: "EngramPostgres", dependencies: ["EngramCore", "CLibPQ"], swiftSettings: strictSettings),
         .target(name: "EngramProviders", dependencies: ["EngramCore", "CCurl"], swiftSettings: strictSettings),
@@ -52,6 +57,7 @@ let package = Package(
         ),
 
         .testTarget(name: "EngramHTTPTests", dependencies: ["EngramHTTP", "CLinux"], swiftSettings: strictSettings),
+        .testTarget(name: "EngramCoreTests", dependencies: ["EngramCore"], swiftSettings: strictSettings),
         .testTarget(name: "EngramAPITests", dependencies: ["EngramAPI", "EngramHTTP"], swiftSettings: strictSettings),
         .testTarget(name: "EngramTests", dependencies: ["engram"], swiftSettings: strictSettings),
     ]

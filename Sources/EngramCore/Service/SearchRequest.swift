@@ -1,0 +1,22 @@
+/// What `MemoryService.search` is asked for.
+public struct SearchRequest: Sendable {
+    public var query: String
+    /// Scope and any other conditions; at least one scope id must be constrained.
+    public var filter: Filter
+    /// How many results at most (mem0's `top_k`, alias `limit`).
+    public var topK: Int
+    /// Minimum semantic score in [0, 1].
+    public var threshold: Double
+    /// Use keyword (BM25) scores too.
+    public var keywordSearch: Bool
+    public var showExpired: Bool
+
+    public init(query: String, filter: Filter, topK: Int = 20, threshold: Double = 0.1, keywordSearch: Bool = true, showExpired: Bool = false) {
+        self.query = query
+        self.filter = filter
+        self.topK = topK
+        self.threshold = threshold
+        self.keywordSearch = keywordSearch
+        self.showExpired = showExpired
+    }
+}
