@@ -1,0 +1,84 @@
+extension MemoryService {
+    /// Changes text (re-embedded), metadata (merged) or expiration date; keeps `created_at`; writes an
+    /// UPDATE history row.
+    public func update(id: String, _ update: MemoryUpdate) throws -> Memory {
+        guard !update.isEmpty else {
+            throw MemoryError.invalid("At least one of text, metadata, or expiration_date must be provided.")
+        }
+        if let text = update.text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw MemoryError.invalid("text must not be empty")
+        }
+        let expiration = try update.expirationDate.map { day throws(MemoryError) in try Self.validateDay(day) }
+        let current = try get(id: id)
+        return try scopeLocks.withLock(current.scope) {
+            var memory = try get(id: id)
+            let old = memory.text
+            if let text = update.text?.trimmingCharacters(in: .whitespacesAndNewlines), text != memory.text {
+                memory.text = text
+                memory.hash = Self.hash(text)
+                memory.embedding = try embedder.embed(text)
+            }
+            if let metadata = update.metadata {
+                memory.metadata = Self.cleanMetadata((memory.metadata ?? [:]).merging(metadata) { $1 })
+            }
+            if let expiration { memory.expirationDate = expiration }
+            memory.updatedAt = now()
+            var changes = MemoryChanges()
+            changes.updates = [memory]
+            changes.history = [HistoryEvent(
+                id: Self.newID(), memoryID: id, oldMemory: old, newMemory: memory.text, event: .update,
+                createdAt: memory.updatedAt, isDeleted: false, actorID: memory.actorID, role: memory.role,
+                scope: memory.scope, project: project)]
+            try store.apply(changes)
+            return memory
+        }
+    }
+
+    /// Removes a memory for good, with a DELETE history row; `purge` also erases its text from history.
+    public func delete(id: String, purge: Bool) throws {
+        let memory = try get(id: id)
+        try store.apply(deletion(of: [memory], purge: purge))
+    }
+
+    /// Removes every memory matching `filter` (expired and superseded ones too); returns how many.
+    public func deleteAll(filter: Filter) throws -> Int {
+        var removed = 0
+        var seen: Set<String> = []
+        let visibility = Visibility(showExpired: true, includeSuperseded: true, today: today())
+        // Pages are taken from the front: each page is deleted before the next is read.
+        while true {
+            let page = try store.list(project: project, filter: filter, visibility: visibility, page: 1, pageSize: 500)
+            guard !page.items.isEmpty else { return removed }
+            guard seen.isDisjoint(with: page.items.map(\.id)) else {
+                throw MemoryError.storeUnavailable("delete-all made no progress")
+            }
+            seen.formUnion(page.items.map(\.id))
+            try store.apply(deletion(of: page.items, purge: false))
+            removed += page.items.count
+        }
+    }
+
+    /// Removes every memory of one user, agent or run.
+    public func deleteEntity(kind: Entity.Kind, id: String) throws -> Int {
+        try deleteAll(filter: .compare(.field(kind.field), .eq, .string(id)))
+    }
+
+    /// Erases every memory and history row.
+    public func reset() throws { try store.reset(project: project) }
+
+    private func deletion(of memories: [Memory], purge: Bool) -> MemoryChanges {
+        let time = now()
+        var changes = MemoryChanges()
+        for memory in memories {
+            changes.deletions.append(memory.id)
+            changes.history.append(HistoryEvent(
+                id: Self.newID(), memoryID: memory.id, oldMemory: memory.text, newMemory: nil, event: .delete,
+                createdAt: time, isDeleted: true, actorID: memory.actorID, role: memory.role,
+                scope: memory.scope, project: project))
+            if purge { changes.purges.append(memory.id) }
+        }
+        return changes
+    }
+}
+
+import Foundation

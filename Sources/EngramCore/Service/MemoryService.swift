@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+
+/// The memory engine: add, search, get, list, update, delete, history, reset and entities over a
+/// `MemoryStore` and an `Embedder`. Synchronous; runs on the server's worker threads.
+public final class MemoryService: Sendable {
+    /// Engine settings, with mem0's defaults.
+    public struct Configuration: Sendable {
+        /// Candidates fetched from each search: `max(topK × overfetchFactor, minimumCandidates)`.
+        public var overfetchFactor = 4
+        public var minimumCandidates = 60
+        /// A new fact this similar to a stored one (cosine) is a duplicate.
+        public var duplicateSimilarity = 0.95
+        /// How semantic and keyword scores are combined.
+        public var fusion = ScoreFusion()
+        /// Largest page of a listing.
+        public var maxPageSize = 1000
+
+        public init() {}
+    }
+
+    let store: any MemoryStore
+    let embedder: any Embedder
+    let configuration: Configuration
+    let clock: @Sendable () -> Date
+    let project: String
+    let scopeLocks = ScopeLocks()
+
+    /// Creates the engine; checks that the store was built with this embedder.
+    public init(
+        store: any MemoryStore, embedder: any Embedder, configuration: Configuration = Configuration(),
+        project: String = Memory.defaultProject, clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        try store.prepare(embeddingModel: embedder.modelID, dimension: embedder.dimension)
+        self.store = store
+        self.embedder = embedder
+        self.configuration = configuration
+        self.project = project
+        self.clock = clock
+    }
+
+    /// Whether the store answers.
+    public func isHealthy() -> Bool { store.isReachable() }
+
+    // MARK: Reads
+
+    /// The memory with this id, whatever its state or expiry.
+    public func get(id: String) throws -> Memory {
+        guard let memory = try store.memory(id: id, project: project) else { throw MemoryError.notFound(id) }
+        return memory
+    }
+
+    /// A page of the memories matching `filter`, newest first.
+    public func list(filter: Filter, page: Int, pageSize: Int, showExpired: Bool, includeSuperseded: Bool) throws -> Page<Memory> {
+        guard page >= 1 else { throw MemoryError.invalid("page must be at least 1") }
+        guard (1...configuration.maxPageSize).contains(pageSize) else {
+            throw MemoryError.invalid("page_size must be between 1 and \(configuration.maxPageSize)")
+        }
+        let visibility = Visibility(showExpired: showExpired, includeSuperseded: includeSuperseded, today: today())
+        return try store.list(project: project, filter: filter, visibility: visibility, page: page, pageSize: pageSize)
+    }
+
+    /// The history of one memory, oldest first; 404 when the id never existed.
+    public func history(memoryID: String) throws -> [HistoryEvent] {
+        let events = try store.history(memoryID: memoryID, project: project)
+        if events.isEmpty, try store.memory(id: memoryID, project: project) == nil {
+            throw MemoryError.notFound(memoryID)
+        }
+        return events
+    }
+
+    /// The change log of a scope, newest first.
+    public func history(filter: Filter, event: HistoryEvent.Kind?, page: Int, pageSize: Int) throws -> Page<HistoryEvent> {
+        guard page >= 1 else { throw MemoryError.invalid("page must be at least 1") }
+        guard (1...configuration.maxPageSize).contains(pageSize) else {
+            throw MemoryError.invalid("page_size must be between 1 and \(configuration.maxPageSize)")
+        }
+        return try store.history(project: project, filter: filter, event: event, page: page, pageSize: pageSize)
+    }
+
+    /// The users, agents and runs that have memories.
+    public func entities() throws -> [Entity] { try store.entities(project: project) }
+
+    // MARK: Helpers shared by the extensions
+
+    func now() -> Date { clock() }
+
+    /// Today in UTC as `YYYY-MM-DD`.
+    func today() -> String { Self.day(of: clock()) }
+
+    static func day(of date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
+
+    /// md5 of the text, hex, as mem0 computes a memory's hash.
+    static func hash(_ text: String) -> String {
+        Insecure.MD5.hash(data: Data(text.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    static func newID() -> String { UUID().uuidString.lowercased() }
+
+    /// Metadata without the scope keys, which never override the scope; nil when empty.
+    static func cleanMetadata(_ metadata: [String: JSONValue]?) -> [String: JSONValue]? {
+        guard var metadata else { return nil }
+        for key in ["user_id", "agent_id", "run_id", "actor_id"] { metadata.removeValue(forKey: key) }
+        return metadata.isEmpty ? nil : metadata
+    }
+
+    /// Validates `YYYY-MM-DD`.
+    static func validateDay(_ text: String?) throws(MemoryError) -> String? {
+        guard let text else { return nil }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1...12).contains(month), (1...31).contains(day), year >= 1
+        else { throw .invalid("expiration_date must be a date as YYYY-MM-DD, got '\(text)'") }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
+              calendar.component(.day, from: date) == day
+        else { throw .invalid("expiration_date is not a real day: '\(text)'") }
+        return text
+    }
+}
