@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // C libraries, each behind a module map and a shim of typed inline wrappers.
@@ -42,7 +43,8 @@ let package = Package(
         .target(name: "EngramEmbedding", dependencies: ["EngramCore", "CBLAS"], swiftSettings: strictSettings),
         .target(
             name: "EngramAPI",
-            dependencies: ["EngramHTTP", "EngramCore"],
+            dependencies: ["EngramHTTP", "EngramCore", "Yams", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -56,9 +58,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        .testTarget(name: "EngramHTTPTests", dependencies: ["EngramHTTP", "CLinux"], swiftSettings: strictSettings),
+        // Helpers shared by the test targets: a raw HTTP client over real sockets.
+        .target(name: "EngramTestSupport", path: "Tests/Support", swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngramHTTPTests", dependencies: ["EngramHTTP", "CLinux", "EngramTestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "EngramCoreTests", dependencies: ["EngramCore"], swiftSettings: strictSettings),
-        .testTarget(name: "EngramAPITests", dependencies: ["EngramAPI", "EngramHTTP"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngramAPITests",
+            dependencies: ["EngramAPI", "EngramHTTP", "EngramCore", "EngramSQLite", "EngramTestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "EngramTests", dependencies: ["engram"], swiftSettings: strictSettings),
     ]
 )

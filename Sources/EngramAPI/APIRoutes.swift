@@ -1,12 +1,19 @@
+import EngramCore
 import EngramHTTP
 import Logging
 
-/// Engram's REST API: builds the router every route is registered on.
+/// Engram's REST API (API.md): builds the responder every route is served by.
 public enum APIRoutes {
-    /// The router serving Engram's API.
-    public static func router(logger: Logger) -> Router {
+    /// The API over `service`, behind the API key when one is set.
+    public static func responder(service: MemoryService, apiKey: String?, logger: Logger) -> any HTTPResponder {
         var router = Router(logger: logger)
-        HealthRoutes.register(on: &router)
-        return router
+        HealthRoutes.register(on: &router, service: service)
+        DocsRoutes.register(on: &router)
+        MemoryRoutes.register(on: &router, service: service)
+        SearchRoutes.register(on: &router, service: service)
+        HistoryRoutes.register(on: &router, service: service)
+        EntityRoutes.register(on: &router, service: service)
+        AdminRoutes.register(on: &router, service: service)
+        return APIKeyGate(apiKey: apiKey, next: router)
     }
 }

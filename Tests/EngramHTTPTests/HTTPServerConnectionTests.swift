@@ -1,4 +1,5 @@
 import Foundation
+import EngramTestSupport
 import Testing
 @testable import EngramHTTP
 

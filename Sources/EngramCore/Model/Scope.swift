@@ -39,6 +39,12 @@ public struct Scope: Sendable, Hashable, Codable {
         .and(fields.map { .compare(.field($0.field), .eq, .string($0.value)) })
     }
 
+    /// A single identifier, validated like the scope's (for path parameters such as an entity id).
+    public static func normalisedID(_ value: String, name: String) throws(MemoryError) -> String {
+        guard let id = try normalise(value, name: name) else { throw .invalid("\(name) must not be empty") }
+        return id
+    }
+
     static func normalise(_ value: String?, name: String) throws(MemoryError) -> String? {
         guard let value else { return nil }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)

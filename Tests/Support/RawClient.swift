@@ -3,29 +3,29 @@ import Glibc
 
 /// A blocking TCP client on 127.0.0.1 that sends exact bytes and reads raw responses, for the live
 /// protocol tests.
-final class RawClient {
-    struct Response {
-        var status: Int
-        var headers: [(String, String)]
-        var body: [UInt8]
+public final class RawClient {
+    public struct Response {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    enum ClientError: Error {
+    public enum ClientError: Error {
         case connectFailed(Int32)
         case timedOut
         case closed
         case malformed(String)
     }
 
-    let descriptor: Int32
+    public let descriptor: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, receiveBuffer: Int32? = nil) throws {
+    public init(port: Int, receiveBuffer: Int32? = nil) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         if var size = receiveBuffer {
             setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -48,9 +48,9 @@ final class RawClient {
 
     deinit { close(descriptor) }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -60,7 +60,7 @@ final class RawClient {
     }
 
     /// Closes the write side (a half-close), keeping the read side open.
-    func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
+    public func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
 
     /// Reads more bytes into the buffer; false at end of stream.
     private func fill(timeout: Duration) throws -> Bool {
@@ -75,7 +75,7 @@ final class RawClient {
     }
 
     /// Reads one response (Content-Length framed; no body for HEAD or 1xx/204/304).
-    func readResponse(timeout: Duration = .seconds(5), head: Bool = false) throws -> Response {
+    public func readResponse(timeout: Duration = .seconds(5), head: Bool = false) throws -> Response {
         let terminator: [UInt8] = [13, 10, 13, 10]
         var headEnd: Int?
         while headEnd == nil {
@@ -106,7 +106,7 @@ final class RawClient {
     }
 
     /// Whether the server closes the connection within `timeout` (reading and dropping anything sent).
-    func closesWithin(_ timeout: Duration) -> Bool {
+    public func closesWithin(_ timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             do {
@@ -121,5 +121,33 @@ final class RawClient {
     }
 
     /// Bytes received but not yet read as a response.
-    var pending: [UInt8] { buffer }
+    public var pending: [UInt8] { buffer }
+}
+
+extension RawClient {
+    /// Sends one request on a fresh connection and reads the response.
+    public static func request(
+        port: Int, _ method: String, _ target: String, body: String? = nil, headers: [String: String] = [:]
+    ) throws -> Response {
+        let client = try RawClient(port: port)
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
+        let bytes = Array((body ?? "").utf8)
+        if body != nil {
+            head += "Content-Type: application/json\r\nContent-Length: \(bytes.count)\r\n"
+        }
+        try client.send(Array((head + "\r\n").utf8) + bytes)
+        return try client.readResponse(timeout: .seconds(30), head: method == "HEAD")
+    }
+}
+
+extension RawClient.Response {
+    /// The body parsed as JSON (Foundation types), or nil.
+    public var json: Any? { try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) }
+
+    /// The body as a JSON object.
+    public var object: [String: Any] { json as? [String: Any] ?? [:] }
+
+    /// `results` of the body as a list of objects.
+    public var results: [[String: Any]] { object["results"] as? [[String: Any]] ?? [] }
 }

@@ -1,0 +1,15 @@
+import EngramCore
+import EngramHTTP
+
+/// Maps engine errors to HTTP: what the client did wrong is 4xx with the engine's message; an
+/// unavailable store is 503; nothing internal is ever shown.
+extension MemoryError: HTTPResponseError {
+    public var response: HTTPResponse {
+        switch self {
+        case .missingScope, .invalid, .invalidFilter: .error(.badRequest, detail: message)
+        case .notFound: .error(.notFound, detail: message)
+        case .storeUnavailable: .error(.serviceUnavailable, detail: message)
+        case .embedderMismatch: .error(.internalServerError, detail: "Internal error")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import EngramAPI
+import EngramCore
+import EngramHTTP
+import EngramSQLite
+import EngramTestSupport
+import Foundation
+import Logging
+
+/// A real Engram API on 127.0.0.1: a SQLite file in a fresh directory, the hashing test embedder, and
+/// the HTTP server. Always stopped and removed after the body runs.
+struct APIHarness {
+    let port: Int
+    let service: MemoryService
+    let directory: URL
+
+    static func run<T>(apiKey: String? = nil, clock: (@Sendable () -> Date)? = nil, _ body: (APIHarness) throws -> T) throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteMemoryStore(path: directory.appendingPathComponent("engram.sqlite").path)
+        let service = try MemoryService(store: store, embedder: HashingEmbedder(), clock: clock ?? { Date() })
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configuration.accessLog = false
+        let server = try HTTPServer(
+            configuration: configuration,
+            responder: APIRoutes.responder(service: service, apiKey: apiKey, logger: logger), logger: logger)
+        server.start()
+        defer {
+            server.shutdown()
+            server.waitUntilStopped()
+        }
+        return try body(APIHarness(port: server.port, service: service, directory: directory))
+    }
+
+    func call(_ method: String, _ target: String, _ body: String? = nil, headers: [String: String] = [:]) throws -> RawClient.Response {
+        try RawClient.request(port: port, method, target, body: body, headers: headers)
+    }
+
+    /// Adds verbatim memories (infer=false), one per text, and returns their ids in order.
+    @discardableResult
+    func remember(_ texts: [String], scope: String = #""user_id": "alice""#, metadata: String = "null") throws -> [String] {
+        var ids: [String] = []
+        for text in texts {
+            let body = #"{"messages": [{"role": "user", "content": \#(quoted(text))}], \#(scope), "infer": false, "metadata": \#(metadata)}"#
+            let response = try call("POST", "/memories", body)
+            guard response.status == 200, let id = response.results.first?["id"] as? String else {
+                throw HarnessError.unexpected(response.status, response.text)
+            }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    func quoted(_ text: String) -> String {
+        let data = try? JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed])
+        let array = data.map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
+        return String(array.dropFirst().dropLast())
+    }
+
+    enum HarnessError: Error {
+        case unexpected(Int, String)
+    }
+}
