@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C libraries, each behind a module map and a shim of typed inline wrappers.
@@ -31,7 +32,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "EngramCore", swiftSettings: strictSettings),
-        .target(name: "EngramSQLite", dependencies: ["EngramCore", "CSQLite"], swiftSettings: strictSettings),
+        .target(
+            name: "EngramSQLite",
+            dependencies: ["EngramCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
         .target(name: "EngramPostgres", dependencies: ["EngramCore", "CLibPQ"], swiftSettings: strictSettings),
         .target(name: "EngramProviders", dependencies: ["EngramCore", "CCurl"], swiftSettings: strictSettings),
         .target(name: "EngramEmbedding", dependencies: ["EngramCore", "CBLAS"], swiftSettings: strictSettings),
@@ -54,5 +59,6 @@ let package = Package(
         .testTarget(name: "EngramHTTPTests", dependencies: ["EngramHTTP", "CLinux"], swiftSettings: strictSettings),
         .testTarget(name: "EngramAPITests", dependencies: ["EngramAPI", "EngramHTTP"], swiftSettings: strictSettings),
         .testTarget(name: "EngramTests", dependencies: ["engram"], swiftSettings: strictSettings),
+        .testTarget(name: "EngramSQLiteTests", dependencies: ["EngramSQLite", "EngramCore"], swiftSettings: strictSettings),
     ]
 )
