@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C libraries, each behind a module map and a shim of typed inline wrappers.
@@ -37,7 +38,11 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
-        .target(name: "EngramSQLite", dependencies: ["EngramCore", "CSQLite"], swiftSettings: strictSettings),
+        .target(
+            name: "EngramSQLite",
+            dependencies: ["EngramCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
         .target(name: "EngramPostgres", dependencies: ["EngramCore", "CLibPQ"], swiftSettings: strictSettings),
         .target(name: "EngramProviders", dependencies: ["EngramCore", "CCurl"], swiftSettings: strictSettings),
         .target(name: "EngramEmbedding", dependencies: ["EngramCore", "CBLAS"], swiftSettings: strictSettings),
@@ -71,5 +76,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "EngramTests", dependencies: ["engram"], swiftSettings: strictSettings),
+        .testTarget(name: "EngramSQLiteTests", dependencies: ["EngramSQLite", "EngramCore"], swiftSettings: strictSettings),
     ]
 )

@@ -1,4 +1,4 @@
-import CSQLite
+import GRDBSQLite
 
 /// Facts about the SQLite library Engram is linked against.
 public enum SQLiteLibrary {

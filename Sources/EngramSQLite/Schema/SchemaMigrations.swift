@@ -1,0 +1,161 @@
+import GRDB
+
+/// The numbered schema migrations, applied in order at open and by `engram migrate`. Names are
+/// `NNNN_what`; the Postgres store uses the same numbering. A migration, once released, never changes.
+enum SchemaMigrations {
+    /// The migrator holding every migration.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("0001_memories_history_entities_settings") { db in
+            try db.execute(sql: memoriesSQL)
+            try db.execute(sql: searchSQL)
+            try db.execute(sql: historySQL)
+            try db.execute(sql: entitiesSQL)
+            try db.execute(sql: settingsSQL)
+        }
+        return migrator
+    }
+
+    /// Memories. `seq` is a stable integer key for the FTS index and hydration (an implicit rowid may
+    /// be renumbered by VACUUM); `id` is the public key. Times are `StoredTime` text.
+    private static let memoriesSQL = """
+        CREATE TABLE memories (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            project TEXT NOT NULL,
+            text TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            metadata TEXT,
+            user_id TEXT,
+            agent_id TEXT,
+            run_id TEXT,
+            actor_id TEXT,
+            role TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            expiration_date TEXT,
+            state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'superseded')),
+            embedding BLOB NOT NULL
+        );
+        CREATE INDEX memories_project_created ON memories (project, created_at DESC, id DESC);
+        CREATE INDEX memories_user_created ON memories (project, user_id, created_at DESC, id DESC);
+        CREATE INDEX memories_agent_created ON memories (project, agent_id, created_at DESC, id DESC);
+        CREATE INDEX memories_run_created ON memories (project, run_id, created_at DESC, id DESC);
+
+        -- Bumped by every change to a project's memories, in the changing transaction: a reader that
+        -- sees generation G sees exactly the rows of G, which keys the in-memory vector cache.
+        CREATE TABLE project_generations (
+            project TEXT PRIMARY KEY,
+            generation INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TRIGGER memories_generation_insert AFTER INSERT ON memories BEGIN
+            INSERT INTO project_generations (project, generation) VALUES (NEW.project, 1)
+                ON CONFLICT (project) DO UPDATE SET generation = generation + 1;
+        END;
+        CREATE TRIGGER memories_generation_update AFTER UPDATE ON memories BEGIN
+            INSERT INTO project_generations (project, generation) VALUES (OLD.project, 1), (NEW.project, 1)
+                ON CONFLICT (project) DO UPDATE SET generation = generation + 1;
+        END;
+        CREATE TRIGGER memories_generation_delete AFTER DELETE ON memories BEGIN
+            INSERT INTO project_generations (project, generation) VALUES (OLD.project, 1)
+                ON CONFLICT (project) DO UPDATE SET generation = generation + 1;
+        END;
+        """
+
+    /// An external-content FTS5 index over `memories.text`, kept in sync by triggers in the same
+    /// transaction as every write.
+    private static let searchSQL = """
+        CREATE VIRTUAL TABLE memories_fts USING fts5(
+            text, content = 'memories', content_rowid = 'seq', tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+            INSERT INTO memories_fts (rowid, text) VALUES (NEW.seq, NEW.text);
+        END;
+        CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+            INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', OLD.seq, OLD.text);
+        END;
+        CREATE TRIGGER memories_fts_update AFTER UPDATE OF text ON memories BEGIN
+            INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', OLD.seq, OLD.text);
+            INSERT INTO memories_fts (rowid, text) VALUES (NEW.seq, NEW.text);
+        END;
+        """
+
+    /// One row per change, outliving the memory. `seq` orders events of the same microsecond.
+    private static let historySQL = """
+        CREATE TABLE history (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            memory_id TEXT NOT NULL,
+            old_memory TEXT,
+            new_memory TEXT,
+            event TEXT NOT NULL CHECK (event IN ('ADD', 'UPDATE', 'DELETE')),
+            created_at TEXT NOT NULL,
+            is_deleted INTEGER NOT NULL,
+            actor_id TEXT,
+            role TEXT,
+            user_id TEXT,
+            agent_id TEXT,
+            run_id TEXT,
+            project TEXT NOT NULL
+        );
+        CREATE INDEX history_memory ON history (memory_id, created_at, seq);
+        CREATE INDEX history_project_created ON history (project, created_at DESC, seq DESC);
+        CREATE INDEX history_user_created ON history (project, user_id, created_at DESC, seq DESC);
+        CREATE INDEX history_agent_created ON history (project, agent_id, created_at DESC, seq DESC);
+        CREATE INDEX history_run_created ON history (project, run_id, created_at DESC, seq DESC);
+        """
+
+    /// Users, agents and runs with their memory counts (superseded memories included), maintained by
+    /// triggers in the same transaction as the memory writes, so listing entities never scans memories.
+    private static let entitiesSQL = """
+        CREATE TABLE entities (
+            project TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('user', 'agent', 'run')),
+            id TEXT NOT NULL,
+            total_memories INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (project, kind, id)
+        ) WITHOUT ROWID;
+        \(entityTrigger(name: "memories_entities_insert", event: "INSERT", release: false, count: true))
+        \(entityTrigger(name: "memories_entities_delete", event: "DELETE", release: true, count: false))
+        \(entityTrigger(name: "memories_entities_update", event: "UPDATE", release: true, count: true))
+        """
+
+    /// A trigger that releases OLD's entities (count - 1, deleted at 0) and/or counts NEW's (count + 1).
+    private static func entityTrigger(name: String, event: String, release: Bool, count: Bool) -> String {
+        var body = ""
+        if release {
+            for (kind, column) in [("user", "user_id"), ("agent", "agent_id"), ("run", "run_id")] {
+                body += """
+                    UPDATE entities SET total_memories = total_memories - 1
+                        WHERE project = OLD.project AND kind = '\(kind)' AND id = OLD.\(column);
+                    DELETE FROM entities
+                        WHERE project = OLD.project AND kind = '\(kind)' AND id = OLD.\(column) AND total_memories <= 0;
+
+                    """
+            }
+        }
+        if count {
+            body += """
+                INSERT INTO entities (project, kind, id, total_memories, created_at, updated_at)
+                    SELECT NEW.project, scope.kind, scope.id, 1, NEW.created_at, NEW.updated_at
+                    FROM (SELECT 'user' AS kind, NEW.user_id AS id UNION ALL SELECT 'agent', NEW.agent_id
+                          UNION ALL SELECT 'run', NEW.run_id) AS scope
+                    WHERE scope.id IS NOT NULL
+                    ON CONFLICT (project, kind, id) DO UPDATE SET
+                        total_memories = total_memories + 1, updated_at = max(updated_at, excluded.updated_at);
+
+                """
+        }
+        return "CREATE TRIGGER \(name) AFTER \(event) ON memories BEGIN\n\(body)END;"
+    }
+
+    /// Store-wide settings: the embedding model and dimension the vectors were made with.
+    private static let settingsSQL = """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+}

@@ -1,0 +1,96 @@
+import EngramCore
+import GRDB
+
+extension SQLiteMemoryStore {
+    /// The `limit` memories closest to `vector` by exact cosine (dot product of unit vectors) among those
+    /// of `project` matching `filter` and `visibility`, best first. Memories whose embedding has another
+    /// dimension than `vector` are not candidates. Candidate vectors come from the cache when the
+    /// project's generation, read in this search's snapshot, is the cached one; only the winners are
+    /// read in full.
+    public func semanticSearch(_ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory] {
+        guard limit > 0, !vector.isEmpty else { return [] }
+        let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
+        let key = VectorCache.Key(project: project, condition: condition, dimension: vector.count)
+        let cached = FilterCompiler.hasBoundedShape(filter)
+        return try read { db in
+            let generationQuery = try db.cachedStatement(sql: "SELECT generation FROM project_generations WHERE project = ?")
+            let generation = try Int64.fetchOne(generationQuery, arguments: [project]) ?? 0
+            let candidates: CandidateVectors
+            if let hit = vectorCache.vectors(for: key, generation: generation) {
+                candidates = hit
+            } else {
+                candidates = try loadCandidates(db, condition: condition, dimension: vector.count, cached: cached)
+                vectorCache.store(candidates, for: key, generation: generation)
+            }
+            let best = candidates.nearest(to: vector, limit: limit)
+            let memories = try hydrate(db, seqs: best.map(\.seq))
+            return best.compactMap { hit in
+                memories[hit.seq].map { ScoredMemory(memory: $0, score: Double(hit.score), semanticScore: Double(hit.score)) }
+            }
+        }
+    }
+
+    /// The `limit` best BM25 matches of `query` among the memories of `project` matching `filter` and
+    /// `visibility`, best first, scored by the negated FTS5 `bm25()` (higher is better). The query is
+    /// split into words, each quoted, joined by OR: user text is never parsed as FTS syntax. A query
+    /// without letters or digits matches nothing.
+    public func keywordSearch(_ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory] {
+        guard limit > 0, let match = KeywordQuery.matchExpression(for: query, maxTerms: configuration.maxKeywordTerms) else {
+            return []
+        }
+        let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
+        let cached = FilterCompiler.hasBoundedShape(filter)
+        return try read { db in
+            let select = try statement(
+                db, """
+                SELECT \(StoredRows.memoryColumns), bm25(memories_fts) AS relevance
+                FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
+                WHERE memories_fts MATCH ? AND \(condition.sql)
+                ORDER BY relevance, m.seq LIMIT ?
+                """, cached: cached
+            )
+            let arguments = StatementArguments([match.databaseValue] + condition.arguments + [limit.databaseValue])
+            return try Row.fetchAll(select, arguments: arguments).map { row in
+                let score = -(row[15] as Double)
+                return ScoredMemory(memory: try StoredRows.memory(from: row), score: score, keywordScore: score)
+            }
+        }
+    }
+
+    /// Reads the embeddings of the candidate rows into one contiguous buffer.
+    private func loadCandidates(_ db: Database, condition: SQLFragment, dimension: Int, cached: Bool) throws -> CandidateVectors {
+        let select = try statement(db, "SELECT m.seq, m.embedding FROM memories m WHERE \(condition.sql)", cached: cached)
+        var seqs: [Int64] = []
+        var vectors: [Float] = []
+        let byteCount = dimension * MemoryLayout<Float>.size
+        let rows = try Row.fetchCursor(select, arguments: condition.statementArguments)
+        while let row = try rows.next() {
+            try row.withUnsafeData(atIndex: 1) { data in
+                guard let data, data.count == byteCount else { return }
+                let start = vectors.count
+                vectors.append(contentsOf: repeatElement(0, count: dimension))
+                data.withUnsafeBytes { bytes in
+                    vectors.withUnsafeMutableBufferPointer { buffer in
+                        EmbeddingBlob.append(bytes, dimension: dimension, into: buffer.baseAddress! + start)
+                    }
+                }
+                seqs.append(row[0])
+            }
+        }
+        return CandidateVectors(dimension: dimension, vectors: vectors, seqs: seqs)
+    }
+
+    /// The full memories of `seqs`, by seq, in one statement.
+    private func hydrate(_ db: Database, seqs: [Int64]) throws -> [Int64: Memory] {
+        guard !seqs.isEmpty else { return [:] }
+        let select = try db.cachedStatement(sql: """
+            SELECT m.seq, \(StoredRows.memoryColumns) FROM memories m WHERE m.seq IN (SELECT value FROM json_each(?))
+            """)
+        let list = "[" + seqs.map(String.init).joined(separator: ",") + "]"
+        var memories: [Int64: Memory] = [:]
+        for row in try Row.fetchAll(select, arguments: [list]) {
+            memories[row[0]] = try StoredRows.memory(from: row, offset: 1)
+        }
+        return memories
+    }
+}

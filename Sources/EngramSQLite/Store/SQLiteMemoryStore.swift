@@ -1,0 +1,117 @@
+import EngramCore
+import Foundation
+import GRDB
+
+/// The embedded `MemoryStore`: one SQLite file in WAL mode, one writer connection and a pool of reader
+/// connections (GRDB `DatabasePool`), numbered migrations applied at open, an FTS5 index and an entity
+/// index kept in sync by triggers in every write transaction, and an in-memory cache of candidate
+/// vectors for exact semantic search.
+///
+/// Blocking: every call waits for SQLite; call it from threads the server owns, not the Swift
+/// concurrency pool. Failures that mean the database cannot be used map to
+/// `MemoryError.storeUnavailable`; other SQLite failures to `SQLiteStoreError`. Neither carries SQL or
+/// bound values.
+public final class SQLiteMemoryStore: MemoryStore {
+    let pool: DatabasePool
+    let configuration: SQLiteStoreConfiguration
+    let vectorCache: VectorCache
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String, configuration: SQLiteStoreConfiguration = SQLiteStoreConfiguration()) throws {
+        self.configuration = configuration
+        vectorCache = VectorCache(floatBudget: configuration.vectorCacheFloatBudget)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw MemoryError.storeUnavailable("The database directory cannot be created")
+        }
+        var options = Configuration()
+        options.busyMode = .timeout(configuration.busyTimeout)
+        options.maximumReaderCount = configuration.maximumReaderCount
+        options.foreignKeysEnabled = true
+        options.prepareDatabase { db in
+            // WAL makes NORMAL durable against process crashes; only a power loss may drop the last
+            // transactions (https://www.sqlite.org/pragma.html#pragma_synchronous).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: options)
+            try SchemaMigrations.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw SQLiteStoreError.translate(error)
+        }
+    }
+
+    /// Whether the database answers a trivial query.
+    public func isReachable() -> Bool {
+        (try? pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+
+    /// Records the embedding model and dimension on first use; afterwards throws
+    /// `MemoryError.embedderMismatch` naming both models when they differ from the recorded ones.
+    public func prepare(embeddingModel: String, dimension: Int) throws {
+        guard !embeddingModel.isEmpty, dimension > 0 else {
+            throw MemoryError.invalid("An embedding model needs a name and a positive dimension")
+        }
+        try write { db in
+            let select = try db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?")
+            let model = try String.fetchOne(select, arguments: [Self.modelKey])
+            let stored = try String.fetchOne(select, arguments: [Self.dimensionKey])
+            guard let model, let stored else {
+                let upsert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)")
+                try upsert.execute(arguments: [Self.modelKey, embeddingModel])
+                try upsert.execute(arguments: [Self.dimensionKey, String(dimension)])
+                return
+            }
+            guard model == embeddingModel, stored == String(dimension) else {
+                throw MemoryError.embedderMismatch(
+                    "The memories in this store were embedded with '\(model)' (dimension \(stored)), but the "
+                        + "configured embedder is '\(embeddingModel)' (dimension \(dimension)). Run `engram reindex` "
+                        + "to re-embed them with the new model, or configure '\(model)' again."
+                )
+            }
+        }
+    }
+
+    static let modelKey = "embedding_model"
+    static let dimensionKey = "embedding_dimension"
+
+    // MARK: - Helpers shared by the extensions
+
+    /// Runs `body` in a read transaction (a consistent snapshot), translating errors.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try SQLiteStoreError.translating { try pool.read(body) }
+    }
+
+    /// Runs `body` in the write transaction, rolled back if it throws, translating errors.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try SQLiteStoreError.translating { try pool.write(body) }
+    }
+
+    /// A statement for `sql`, from the connection's cache when its shape is one of few.
+    func statement(_ db: Database, _ sql: String, cached: Bool) throws -> Statement {
+        cached ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+    }
+
+    /// The WHERE condition over `memories m` for a project, a filter and a visibility.
+    func memoryCondition(project: String, filter: Filter, visibility: Visibility?) throws -> SQLFragment {
+        var parts = [SQLFragment("m.project = ?", [project.databaseValue])]
+        if let visibility {
+            if !visibility.includeSuperseded { parts.append(SQLFragment("m.state = 'active'")) }
+            if !visibility.showExpired {
+                parts.append(SQLFragment("(m.expiration_date IS NULL OR m.expiration_date >= ?)", [visibility.today.databaseValue]))
+            }
+        }
+        parts.append(try FilterCompiler.memories.compile(filter))
+        return SQLFragment.joined(parts, separator: " AND ", empty: "1")
+    }
+
+    /// Checks a page request and returns its row offset (nil when it lies beyond any possible row).
+    func offset(page: Int, pageSize: Int) throws -> Int? {
+        guard page >= 1 else { throw MemoryError.invalid("page must be at least 1") }
+        guard pageSize >= 1 else { throw MemoryError.invalid("page_size must be at least 1") }
+        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: pageSize)
+        return overflow ? nil : offset
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// Limits and tuning of a `SQLiteMemoryStore`.
+public struct SQLiteStoreConfiguration: Sendable {
+    /// How long a connection waits for a lock before the store reports itself unavailable.
+    public var busyTimeout: TimeInterval = 5
+    /// Reader connections that may run at once beside the one writer.
+    public var maximumReaderCount = 8
+    /// Floats the semantic-search vector cache may hold in all (4 bytes each); 0 disables the cache.
+    public var vectorCacheFloatBudget = 64 * 1024 * 1024
+    /// Distinct query terms a keyword search uses at most.
+    public var maxKeywordTerms = 64
+
+    /// The defaults: 5 s busy timeout, 8 readers, a 256 MiB vector cache, 64 keyword terms.
+    public init() {}
+}
