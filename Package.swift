@@ -54,5 +54,10 @@ let package = Package(
         .testTarget(name: "EngramHTTPTests", dependencies: ["EngramHTTP", "CLinux"], swiftSettings: strictSettings),
         .testTarget(name: "EngramAPITests", dependencies: ["EngramAPI", "EngramHTTP"], swiftSettings: strictSettings),
         .testTarget(name: "EngramTests", dependencies: ["engram"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngramEmbeddingTests",
+            dependencies: ["EngramEmbedding", "EngramCore"],
+            swiftSettings: strictSettings
+        ),
     ]
 )
