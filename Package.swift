@@ -51,6 +51,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "EmbedBenchmark",
+            dependencies: ["EngramEmbedding"],
+            path: "Benchmarks/EmbedBenchmark",
+            swiftSettings: strictSettings
+        ),
+
         .testTarget(name: "EngramHTTPTests", dependencies: ["EngramHTTP", "CLinux"], swiftSettings: strictSettings),
         .testTarget(name: "EngramAPITests", dependencies: ["EngramAPI", "EngramHTTP"], swiftSettings: strictSettings),
         .testTarget(name: "EngramTests", dependencies: ["engram"], swiftSettings: strictSettings),

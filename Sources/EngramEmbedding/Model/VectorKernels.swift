@@ -82,26 +82,18 @@ enum VectorKernels {
 
     /// Applies GELU in its exact form, `x · ½ · (1 + erf(x / √2))`, to `count` floats in place.
     static func gelu(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        let inverseRootTwo = Float(0.5).squareRoot()
         for index in 0..<count {
-            let x = values[index]
-            values[index] = 0.5 * x * (1 + erff(x * inverseRootTwo))
+            values[index] = ScalarMath.gelu(values[index])
         }
     }
 
     /// Replaces `count` floats in place by their softmax.
     static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        var largest = -Float.infinity
+        let largest = maximum(values, count: count)
         for index in 0..<count {
-            largest = max(largest, values[index])
+            values[index] = ScalarMath.exponential(values[index] - largest)
         }
-        var total: Float = 0
-        for index in 0..<count {
-            let exponential = expf(values[index] - largest)
-            values[index] = exponential
-            total += exponential
-        }
-        let inverse = 1 / total
+        let inverse = 1 / sum(values, count: count)
         for index in 0..<count {
             values[index] *= inverse
         }
@@ -121,6 +113,23 @@ enum VectorKernels {
             index += 1
         }
         return lanes.sum() + tail
+    }
+
+    /// The largest of `count` floats (`-infinity` when `count` is 0).
+    static func maximum(_ values: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = Lanes(repeating: -.infinity)
+        var tail = -Float.infinity
+        var index = 0
+        while index + width <= count {
+            let next = load(values + index)
+            lanes.replace(with: next, where: next .> lanes)
+            index += width
+        }
+        while index < count {
+            tail = max(tail, values[index])
+            index += 1
+        }
+        return max(lanes.max(), tail)
     }
 
     /// The mean of `rows` rows of `width` floats, scaled to unit length (the zero vector stays zero).
