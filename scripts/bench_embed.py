@@ -92,6 +92,10 @@ def bench_torch(texts_path, threads, model_dir):
 
 def table(paths):
     reports = [json.load(open(path)) for path in paths]
+    for report in reports:
+        if "library" in report:
+            print(f"engram, {report['threads']} thread(s): {report['library']}")
+    print()
     print("| implementation | threads | texts | mean tokens | p50 ms | p95 ms | batch texts/s |")
     print("|---|---:|---|---:|---:|---:|---:|")
     for kind in ("short", "long"):

@@ -24,8 +24,8 @@ if verified "$model_dir"; then
   exit 0
 fi
 
-if ! python3 -m pip --version >/dev/null 2>&1; then
-  scripts/install-deps.sh python3-pip
+if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
+  scripts/install-deps.sh python3 python3-pip
 fi
 
 work="$(mktemp -d)"

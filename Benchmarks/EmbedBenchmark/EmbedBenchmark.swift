@@ -11,7 +11,9 @@ struct EmbedBenchmark {
         let texts = try JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: URL(fileURLWithPath: options.textsPath)))
         let embedder = try LocalEmbedder(configuration: .init(modelDirectory: options.modelDirectory, threads: options.threads))
         let loadedResident = Self.memoryStatus("VmRSS")
-        var report: [String: Any] = ["implementation": "engram", "threads": options.threads]
+        var report: [String: Any] = [
+            "implementation": "engram", "threads": options.threads, "library": LocalEmbedder.matrixLibrary,
+        ]
         for kind in ["short", "long"] {
             guard let set = texts[kind], !set.isEmpty else { continue }
             let tokens = set.map { embedder.tokenizer.encode($0).count }

@@ -47,6 +47,9 @@ public struct LocalEmbedder: Embedder {
     public let configuration: Configuration
     private let model: BertModel
 
+    /// The matrix library in use and the kernel family it picked for this CPU, for start-up logs.
+    public static var matrixLibrary: String { GEMM.libraryDescription }
+
     /// The number of components of each vector: 384.
     public var dimension: Int { model.configuration.hiddenSize }
 

@@ -36,6 +36,13 @@ enum GEMM {
         )
     }
 
+    /// The OpenBLAS build and the kernel family it runs, such as `OpenBLAS 0.3.21 … (SkylakeX)`.
+    static var libraryDescription: String {
+        let configuration = openblas_get_config().map { String(cString: $0) } ?? "OpenBLAS"
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        return "\(configuration) (kernels: \(core))"
+    }
+
     /// Sets the number of threads OpenBLAS uses for one product. The setting is process-wide.
     static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(max(count, 1)))
