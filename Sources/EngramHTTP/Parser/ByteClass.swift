@@ -15,6 +15,18 @@ enum ByteClass {
         return table
     }()
 
+    private static let hostTable: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:[]%".utf8 {
+            table[Int(byte)] = true
+        }
+        return table
+    }()
+
+    /// A byte allowed in a Host value: `uri-host [ ":" port ]` with IP literals (RFC 9110 §7.2, RFC 3986 §3.2.2).
+    @inline(__always)
+    static func isHostByte(_ byte: UInt8) -> Bool { hostTable[Int(byte)] }
+
     /// `tchar`: a byte allowed in a token (method, header name, transfer coding).
     @inline(__always)
     static func isTokenByte(_ byte: UInt8) -> Bool { tcharTable[Int(byte)] }

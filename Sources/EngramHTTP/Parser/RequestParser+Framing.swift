@@ -48,8 +48,7 @@ extension RequestParser {
         guard let host = hosts.first else {
             return version == .http1_1 ? HTTPParseError(.badRequest, "Missing Host header") : nil
         }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:[]%".utf8)
-        guard host.utf8.allSatisfy(allowed.contains) else { return HTTPParseError(.badRequest, "Invalid Host header") }
+        guard host.utf8.allSatisfy(ByteClass.isHostByte) else { return HTTPParseError(.badRequest, "Invalid Host header") }
         return nil
     }
 

@@ -1,0 +1,112 @@
+import ArgumentParser
+import EngramAPI
+import EngramHTTP
+import Foundation
+import Logging
+
+/// `engram serve`: runs the HTTP server until SIGINT or SIGTERM.
+///
+/// Settings come from flags, then `ENGRAM_*` environment variables, then defaults. This is the only
+/// place configuration is read; everything below receives plain values.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Engram HTTP server."
+    )
+
+    @Option(help: "Address to bind (env ENGRAM_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to bind (env ENGRAM_PORT; default 8888).")
+    var port: Int?
+
+    @Option(name: .customLong("data-dir"), help: "Directory for Engram's data (env ENGRAM_DATA_DIR; default ./data).")
+    var dataDirectory: String?
+
+    @Option(help: "Worker threads (env ENGRAM_WORKERS; default 2 per core, at least 4).")
+    var workers: Int?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ENGRAM_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    func validate() throws {
+        if let port = try resolvedPort(), !(0...65_535).contains(port) {
+            throw ValidationError("--port must be between 0 and 65535.")
+        }
+        if let workers = try resolvedWorkers(), workers < 1 {
+            throw ValidationError("--workers must be at least 1.")
+        }
+        if Logger.Level(rawValue: resolvedLogLevel) == nil {
+            throw ValidationError("Unknown log level '\(resolvedLogLevel)'.")
+        }
+    }
+
+    func run() throws {
+        let level = Logger.Level(rawValue: resolvedLogLevel) ?? .info
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
+        let logger = Logger(label: "engram")
+
+        let dataDirectory = resolvedDataDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("Cannot create the data directory '\(dataDirectory)': \(error.localizedDescription)")
+        }
+
+        raiseDescriptorLimit(logger: logger)
+        var configuration = HTTPServer.Configuration()
+        configuration.host = resolvedHost
+        configuration.port = try resolvedPort() ?? 8888
+        if let workers = try resolvedWorkers() { configuration.workerCount = workers }
+
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(
+                configuration: configuration, responder: APIRoutes.router(logger: logger),
+                logger: Logger(label: "engram.http"))
+        } catch {
+            throw ValidationError("Cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+        let signals = SignalTrap(signals: [SIGINT, SIGTERM]) { signal in
+            logger.info("Received signal \(signal); stopping")
+            server.shutdown()
+        }
+        server.start()
+        logger.info("Engram listening on http://\(configuration.host):\(server.port) (data in \(dataDirectory))")
+        server.waitUntilStopped()
+        signals.cancel()
+        logger.info("Engram stopped")
+    }
+
+    /// Every connection is a descriptor: lift the soft limit (often 1,024) to the hard one.
+    private func raiseDescriptorLimit(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning("Could not raise the open-file limit; connections are capped by it")
+        }
+    }
+
+    private var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    private var resolvedHost: String { host ?? environment["ENGRAM_HOST"] ?? "127.0.0.1" }
+
+    private var resolvedDataDirectory: String { dataDirectory ?? environment["ENGRAM_DATA_DIR"] ?? "./data" }
+
+    private var resolvedLogLevel: String { (logLevel ?? environment["ENGRAM_LOG_LEVEL"] ?? "info").lowercased() }
+
+    private func resolvedPort() throws -> Int? {
+        try port ?? integer(fromEnvironment: "ENGRAM_PORT")
+    }
+
+    private func resolvedWorkers() throws -> Int? {
+        try workers ?? integer(fromEnvironment: "ENGRAM_WORKERS")
+    }
+
+    private func integer(fromEnvironment name: String) throws -> Int? {
+        guard let text = environment[name] else { return nil }
+        guard let value = Int(text) else { throw ValidationError("\(name) must be an integer, got '\(text)'.") }
+        return value
+    }
+}

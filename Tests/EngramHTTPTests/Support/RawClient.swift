@@ -1,0 +1,125 @@
+import Foundation
+import Glibc
+
+/// A blocking TCP client on 127.0.0.1 that sends exact bytes and reads raw responses, for the live
+/// protocol tests.
+final class RawClient {
+    struct Response {
+        var status: Int
+        var headers: [(String, String)]
+        var body: [UInt8]
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    enum ClientError: Error {
+        case connectFailed(Int32)
+        case timedOut
+        case closed
+        case malformed(String)
+    }
+
+    let descriptor: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let status = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard status == 0 else {
+            let code = errno
+            close(descriptor)
+            throw ClientError.connectFailed(code)
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw ClientError.closed }
+            offset += sent
+        }
+    }
+
+    /// Closes the write side (a half-close), keeping the read side open.
+    func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
+
+    /// Reads more bytes into the buffer; false at end of stream.
+    private func fill(timeout: Duration) throws -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        guard poll(&entry, 1, milliseconds) > 0 else { throw ClientError.timedOut }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = recv(descriptor, &chunk, chunk.count, 0)
+        if count <= 0 { return false }
+        buffer.append(contentsOf: chunk[0..<count])
+        return true
+    }
+
+    /// Reads one response (Content-Length framed; no body for HEAD or 1xx/204/304).
+    func readResponse(timeout: Duration = .seconds(5), head: Bool = false) throws -> Response {
+        let terminator: [UInt8] = [13, 10, 13, 10]
+        var headEnd: Int?
+        while headEnd == nil {
+            if let range = buffer.firstRange(of: terminator) {
+                headEnd = range.upperBound
+            } else if try !fill(timeout: timeout) {
+                throw ClientError.closed
+            }
+        }
+        let headText = String(decoding: buffer[..<(headEnd! - 4)], as: UTF8.self)
+        var lines = headText.components(separatedBy: "\r\n")
+        let statusLine = lines.removeFirst().split(separator: " ")
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw ClientError.malformed(headText) }
+        let headers: [(String, String)] = lines.map { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : "")
+        }
+        buffer.removeFirst(headEnd!)
+        var response = Response(status: status, headers: headers, body: [])
+        if head || status < 200 || status == 204 || status == 304 { return response }
+        let length = Int(response.header("content-length") ?? "0") ?? 0
+        while buffer.count < length {
+            guard try fill(timeout: timeout) else { throw ClientError.closed }
+        }
+        response.body = Array(buffer[..<length])
+        buffer.removeFirst(length)
+        return response
+    }
+
+    /// Whether the server closes the connection within `timeout` (reading and dropping anything sent).
+    func closesWithin(_ timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            do {
+                if try !fill(timeout: .milliseconds(50)) { return true }
+            } catch ClientError.timedOut {
+                continue
+            } catch {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Bytes received but not yet read as a response.
+    var pending: [UInt8] { buffer }
+}
