@@ -59,7 +59,11 @@ let package = Package(
         ),
 
         .testTarget(name: "EngramHTTPTests", dependencies: ["EngramHTTP", "CLinux"], swiftSettings: strictSettings),
-        .testTarget(name: "EngramAPITests", dependencies: ["EngramAPI", "EngramHTTP"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngramAPITests",
+            dependencies: ["EngramAPI", "EngramHTTP", "EngramCore", "EngramEmbedding"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "EngramTests", dependencies: ["engram"], swiftSettings: strictSettings),
         .testTarget(
             name: "EngramEmbeddingTests",

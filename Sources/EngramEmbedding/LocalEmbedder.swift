@@ -99,6 +99,11 @@ public struct LocalEmbedder: Embedder {
         model.embed([tokenizer.encode(text)])[0]
     }
 
+    /// The number of tokens of `text`, `[CLS]` and `[SEP]` included, after truncation.
+    public func tokenCount(of text: String) -> Int {
+        tokenizer.encode(text).count
+    }
+
     /// The unit-length embeddings of `texts`, in order. Texts are encoded together, in passes of at
     /// most `configuration.maxTokensPerPass` tokens.
     public func embed(batch texts: [String]) -> [[Float]] {

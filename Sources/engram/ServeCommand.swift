@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramAPI
+import EngramEmbedding
 import EngramHTTP
 import Foundation
 import Logging
@@ -22,6 +23,12 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .customLong("data-dir"), help: "Directory for Engram's data (env ENGRAM_DATA_DIR; default ./data).")
     var dataDirectory: String?
+
+    @Option(
+        name: .customLong("model-dir"),
+        help: "Folder of the local embedding model (env ENGRAM_MODEL_DIR; default ./models/all-MiniLM-L6-v2)."
+    )
+    var modelDirectory: String?
 
     @Option(help: "Worker threads (env ENGRAM_WORKERS; default 2 per core, at least 4).")
     var workers: Int?
@@ -53,6 +60,14 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("Cannot create the data directory '\(dataDirectory)': \(error.localizedDescription)")
         }
 
+        let embedder: LocalEmbedder
+        do {
+            embedder = try LocalEmbedder(configuration: .init(modelDirectory: resolvedModelDirectory))
+        } catch {
+            throw ValidationError(error.description)
+        }
+        logger.info("Embedder \(embedder.modelID) loaded from \(resolvedModelDirectory) (\(LocalEmbedder.matrixLibrary))")
+
         raiseDescriptorLimit(logger: logger)
         var configuration = HTTPServer.Configuration()
         configuration.host = resolvedHost
@@ -62,7 +77,7 @@ struct ServeCommand: ParsableCommand {
         let server: HTTPServer
         do {
             server = try HTTPServer(
-                configuration: configuration, responder: APIRoutes.router(logger: logger),
+                configuration: configuration, responder: APIRoutes.router(logger: logger, embedder: embedder),
                 logger: Logger(label: "engram.http"))
         } catch {
             throw ValidationError("Cannot listen on \(configuration.host):\(configuration.port): \(error)")
@@ -93,6 +108,10 @@ struct ServeCommand: ParsableCommand {
     private var resolvedHost: String { host ?? environment["ENGRAM_HOST"] ?? "127.0.0.1" }
 
     private var resolvedDataDirectory: String { dataDirectory ?? environment["ENGRAM_DATA_DIR"] ?? "./data" }
+
+    private var resolvedModelDirectory: String {
+        modelDirectory ?? environment["ENGRAM_MODEL_DIR"] ?? LocalEmbedder.Configuration.defaultModelDirectory
+    }
 
     private var resolvedLogLevel: String { (logLevel ?? environment["ENGRAM_LOG_LEVEL"] ?? "info").lowercased() }
 
