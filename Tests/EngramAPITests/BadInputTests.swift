@@ -35,15 +35,19 @@ struct BadInputTests {
         }
     }
 
-    @Test("stores SQL-looking, NUL-bearing and unicode text literally")
+    @Test("stores SQL-looking and unicode text literally and refuses NUL characters")
     func hostileText() throws {
         try APIHarness.run { api in
-            let texts = ["'; DROP TABLE memories; --", "Robert\u{0}Tables", "emoji 🧠 and 中文 and \"quotes\""]
+            let nul = try api.call("POST", "/memories", #"{"messages": "Robert\u0000Tables", "user_id": "alice", "infer": false}"#)
+            #expect(nul.status == 400)
+            let texts = ["'; DROP TABLE memories; --", "emoji 🧠 and 中文 and \"quotes\"", "back\\slash % and _ like"]
             let ids = try api.remember(texts)
             for (id, text) in zip(ids, texts) {
                 #expect(try api.call("GET", "/memories/\(id)").object["memory"] as? String == text)
             }
             #expect(try api.call("GET", "/memories?user_id=alice").object["count"] as? Int == 3)
+            let found = try api.call("POST", "/search", #"{"query": "DROP TABLE memories", "user_id": "alice"}"#)
+            #expect(found.results.first?["id"] as? String == ids[0])
         }
     }
 
@@ -59,7 +63,7 @@ struct BadInputTests {
 
     @Test("answers malformed query parameters with 422 and bad pages with 400")
     func badQueries() throws {
-        try APIHarness.run { api in
+        try APIHarness.run { api throws in
             #expect(try api.call("GET", "/memories?user_id=alice&page=abc").status == 422)
             #expect(try api.call("GET", "/memories?user_id=alice&page=0").status == 400)
             #expect(try api.call("GET", "/memories?user_id=alice&page_size=5000").status == 400)

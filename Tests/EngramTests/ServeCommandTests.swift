@@ -47,6 +47,18 @@ struct ServeCommandTests {
         #expect(result.output.contains("--port must be between 0 and 65535"))
     }
 
+    @Test("refuses to start without the embedding model, naming `make model`")
+    func missingModel() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-serve-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try run([
+            "serve", "--port", "0", "--data-dir", directory.path, "--model-dir", "/nonexistent/engram-model",
+        ])
+        #expect(result.status != 0)
+        #expect(result.output.contains("make model"))
+        #expect(result.output.contains("/nonexistent/engram-model"))
+    }
+
     @Test("serves, logs each request, then exits 0 on SIGTERM")
     func servesAndStopsOnSignal() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-serve-\(UUID())")

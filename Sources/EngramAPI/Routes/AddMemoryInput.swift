@@ -41,15 +41,15 @@ struct AddMemoryInput {
         case .some(.string(let text)):
             return [Message(role: "user", content: text)]
         case .some(.object(let object)):
-            return message(object, at: "messages", body: &body).map { [$0] }
+            return message(object, at: [.key("messages")], body: &body).map { [$0] }
         case .some(.array(let items)):
             var messages: [Message] = []
             for (index, item) in items.enumerated() {
                 guard case .object(let object) = item else {
-                    body.problem("messages.\(index)", "Input should be a message object", type: "model_type")
+                    body.problem(at: [.key("messages"), .index(index)], "Input should be a message object", type: "model_type")
                     continue
                 }
-                if let message = message(object, at: "messages.\(index)", body: &body) { messages.append(message) }
+                if let message = message(object, at: [.key("messages"), .index(index)], body: &body) { messages.append(message) }
             }
             return messages
         case .some:
@@ -58,14 +58,14 @@ struct AddMemoryInput {
         }
     }
 
-    private static func message(_ object: [String: JSONValue], at location: String, body: inout JSONBody) -> Message? {
+    private static func message(_ object: [String: JSONValue], at location: [ValidationFailure.Location], body: inout JSONBody) -> Message? {
         guard case .string(let role)? = object["role"] else {
-            body.problem("\(location).role", object["role"] == nil ? "Field required" : "Input should be a valid string",
+            body.problem(at: location + [.key("role")], object["role"] == nil ? "Field required" : "Input should be a valid string",
                          type: object["role"] == nil ? "missing" : "string_type")
             return nil
         }
         guard case .string(let content)? = object["content"] else {
-            body.problem("\(location).content", object["content"] == nil ? "Field required" : "Input should be a valid string",
+            body.problem(at: location + [.key("content")], object["content"] == nil ? "Field required" : "Input should be a valid string",
                          type: object["content"] == nil ? "missing" : "string_type")
             return nil
         }
@@ -74,7 +74,7 @@ struct AddMemoryInput {
         case .none, .some(.null): name = nil
         case .some(.string(let value)): name = value
         case .some:
-            body.problem("\(location).name", "Input should be a valid string", type: "string_type")
+            body.problem(at: location + [.key("name")], "Input should be a valid string", type: "string_type")
             return nil
         }
         return Message(role: role, content: content, name: name)

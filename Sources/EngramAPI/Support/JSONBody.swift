@@ -6,7 +6,7 @@ import Foundation
 /// in one 422. Malformed JSON is a 400.
 struct JSONBody {
     let members: [String: JSONValue]
-    private(set) var problems: [ValidationProblem.Item] = []
+    private(set) var problems: [ValidationFailure.Issue] = []
 
     /// Parses the request body; an empty body reads as `{}` when `allowEmpty`.
     init(_ request: HTTPRequest, allowEmpty: Bool = false) throws {
@@ -21,13 +21,18 @@ struct JSONBody {
             throw HTTPError(.badRequest, "Malformed JSON body")
         }
         guard case .object(let object) = value else {
-            throw ValidationProblem(items: [.init(loc: ["body"], msg: "Input should be a JSON object", type: "model_attributes_type")])
+            throw ValidationFailure(issues: [.init(loc: [.key("body")], msg: "Input should be a JSON object", type: "model_attributes_type")])
         }
         members = object
     }
 
     mutating func problem(_ field: String, _ message: String, type: String) {
-        problems.append(.init(loc: ["body", field], msg: message, type: type))
+        problem(at: [.key(field)], message, type: type)
+    }
+
+    /// A problem at a nested location below the body, e.g. `messages`, 0, `role`.
+    mutating func problem(at path: [ValidationFailure.Location], _ message: String, type: String) {
+        problems.append(.init(loc: [.key("body")] + path, msg: message, type: type))
     }
 
     /// Present and not null.
@@ -95,6 +100,6 @@ struct JSONBody {
 
     /// Throws the collected problems as a 422, if any.
     func finish() throws {
-        if !problems.isEmpty { throw ValidationProblem(items: problems) }
+        if !problems.isEmpty { throw ValidationFailure(issues: problems) }
     }
 }

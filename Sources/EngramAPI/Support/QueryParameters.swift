@@ -14,7 +14,7 @@ struct QueryParameters {
     func integer(_ name: String, default defaultValue: Int) throws -> Int {
         guard let text = string(name), !text.isEmpty else { return defaultValue }
         guard let value = Int(text) else {
-            throw ValidationProblem(items: [.init(loc: ["query", name], msg: "Input should be a valid integer", type: "int_parsing")])
+            throw ValidationFailure(issues: [.init(loc: [.key("query"), .key(name)], msg: "Input should be a valid integer", type: "int_parsing")])
         }
         return value
     }
@@ -25,7 +25,7 @@ struct QueryParameters {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false
         default:
-            throw ValidationProblem(items: [.init(loc: ["query", name], msg: "Input should be a valid boolean", type: "bool_parsing")])
+            throw ValidationFailure(issues: [.init(loc: [.key("query"), .key(name)], msg: "Input should be a valid boolean", type: "bool_parsing")])
         }
     }
 

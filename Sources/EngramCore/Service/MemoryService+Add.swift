@@ -6,6 +6,7 @@ extension MemoryService {
     /// cosine ≥ `duplicateSimilarity`). One add per scope runs at a time.
     public func add(_ request: AddRequest) throws -> [AddResult] {
         let expiration = try Self.validateDay(request.expirationDate)
+        for message in request.messages { try Self.validateText(message.content) }
         let metadata = Self.cleanMetadata(request.metadata)
         return try scopeLocks.withLock(request.scope) {
             let drafts = request.infer ? try newFacts(request) : verbatim(request)

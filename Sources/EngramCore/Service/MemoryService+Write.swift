@@ -5,8 +5,11 @@ extension MemoryService {
         guard !update.isEmpty else {
             throw MemoryError.invalid("At least one of text, metadata, or expiration_date must be provided.")
         }
-        if let text = update.text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw MemoryError.invalid("text must not be empty")
+        if let text = update.text {
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw MemoryError.invalid("text must not be empty")
+            }
+            try Self.validateText(text)
         }
         let expiration = try update.expirationDate.map { day throws(MemoryError) in try Self.validateDay(day) }
         let current = try get(id: id)

@@ -112,6 +112,11 @@ public final class MemoryService: Sendable {
         return metadata.isEmpty ? nil : metadata
     }
 
+    /// Memory text must not carry NUL characters: C-string consumers downstream would cut it short.
+    static func validateText(_ text: String) throws(MemoryError) {
+        if text.utf8.contains(0) { throw .invalid("Memory text must not contain NUL characters") }
+    }
+
     /// Validates `YYYY-MM-DD`.
     static func validateDay(_ text: String?) throws(MemoryError) -> String? {
         guard let text else { return nil }

@@ -13,12 +13,15 @@ struct APIHarness {
     let service: MemoryService
     let directory: URL
 
-    static func run<T>(apiKey: String? = nil, clock: (@Sendable () -> Date)? = nil, _ body: (APIHarness) throws -> T) throws -> T {
+    static func run<T>(
+        apiKey: String? = nil, embedder: any Embedder = HashingEmbedder(), clock: (@Sendable () -> Date)? = nil,
+        _ body: (APIHarness) throws -> T
+    ) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteMemoryStore(path: directory.appendingPathComponent("engram.sqlite").path)
-        let service = try MemoryService(store: store, embedder: HashingEmbedder(), clock: clock ?? { Date() })
+        let service = try MemoryService(store: store, embedder: embedder, clock: clock ?? { Date() })
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         var configuration = HTTPServer.Configuration()
@@ -26,7 +29,8 @@ struct APIHarness {
         configuration.accessLog = false
         let server = try HTTPServer(
             configuration: configuration,
-            responder: APIRoutes.responder(service: service, apiKey: apiKey, logger: logger), logger: logger)
+            responder: APIRoutes.responder(service: service, embedder: embedder, apiKey: apiKey, logger: logger),
+            logger: logger)
         server.start()
         defer {
             server.shutdown()

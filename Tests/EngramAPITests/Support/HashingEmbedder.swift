@@ -27,4 +27,6 @@ struct HashingEmbedder: Embedder {
     }
 
     func embed(batch texts: [String]) throws -> [[Float]] { try texts.map(embed) }
+
+    func tokenCount(of text: String) -> Int { text.split(whereSeparator: \.isWhitespace).count }
 }

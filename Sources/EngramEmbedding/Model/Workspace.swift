@@ -1,0 +1,36 @@
+/// The scratch memory of one forward pass over a batch, carved out of one allocation. Each call
+/// has its own, so calls on different threads share nothing but the read-only weights.
+final class Workspace {
+    /// Hidden states, `tokens × hidden`.
+    let hidden: UnsafeMutablePointer<Float>
+    /// Stacked queries, keys and values, `tokens × 3·hidden`.
+    let queryKeyValue: UnsafeMutablePointer<Float>
+    /// Attention output before its projection, `tokens × hidden`.
+    let context: UnsafeMutablePointer<Float>
+    /// Feed-forward activations, `tokens × intermediate`.
+    let intermediate: UnsafeMutablePointer<Float>
+    /// Attention scores, one `longest × longest` block per worker.
+    let scores: UnsafeMutablePointer<Float>
+    /// Floats in one worker's score block.
+    let scoreBlock: Int
+    private let storage: UnsafeMutableBufferPointer<Float>
+
+    /// Allocates room for `tokens` tokens in sequences of at most `longest`, with `workers` threads
+    /// computing attention at once.
+    init(tokens: Int, longest: Int, workers: Int, configuration: BertConfiguration) {
+        let hiddenCount = tokens * configuration.hiddenSize
+        let intermediateCount = tokens * configuration.intermediateSize
+        scoreBlock = longest * longest
+        storage = .allocate(capacity: 5 * hiddenCount + intermediateCount + workers * scoreBlock)
+        let base = storage.baseAddress.unsafelyUnwrapped
+        hidden = base
+        queryKeyValue = base + hiddenCount
+        context = queryKeyValue + 3 * hiddenCount
+        intermediate = context + hiddenCount
+        scores = intermediate + intermediateCount
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make bench-embed`: the local embedder against sentence-transformers (PyTorch, CPU) on the same
+# texts, with 1 and 2 threads: single-text latency (p50, p95), batch throughput, resident memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+swift="${SWIFT:-swift}"
+model_dir="${ENGRAM_MODEL_DIR:-models/all-MiniLM-L6-v2}"
+venv=.venv-bench
+out=.tmp/bench-embed
+
+scripts/fetch-model.sh
+
+# The Python side lives in a git-ignored virtual environment. A CPU-only torch wheel is preferred:
+# the default one pulls about 3 GB of CUDA libraries that a CPU benchmark never uses.
+if ! "$venv/bin/python" -c 'import torch, sentence_transformers' 2>/dev/null; then
+  echo "Setting up $venv (torch for CPU and sentence-transformers)" >&2
+  python3 -c 'import ensurepip' 2>/dev/null || scripts/install-deps.sh python3-venv
+  python3 -m venv "$venv"
+  if ! "$venv/bin/python" -m pip install --quiet --only-binary=:all: "torch==2.13.0+cpu"; then
+    echo "No CPU-only torch wheel is available to pip here; installing the default torch (with CUDA)." >&2
+    "$venv/bin/python" -m pip install --quiet torch
+  fi
+  "$venv/bin/python" -m pip install --quiet sentence-transformers
+fi
+
+"$swift" build -c release --product EmbedBenchmark >&2
+mkdir -p "$out"
+rm -f "$out"/*.json
+python3 scripts/bench_embed.py texts "$out/texts.json"
+
+export HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error TQDM_DISABLE=1
+for threads in 1 2; do
+  echo "Measuring with $threads thread(s)..." >&2
+  .build/release/EmbedBenchmark --texts "$out/texts.json" --threads "$threads" --model "$model_dir" \
+    >"$out/engram-$threads.report"
+  OMP_NUM_THREADS="$threads" "$venv/bin/python" scripts/bench_embed.py torch "$out/texts.json" "$threads" "$model_dir" \
+    >"$out/torch-$threads.report"
+done
+
+echo
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores"
+python3 scripts/bench_embed.py table "$out"/engram-*.report "$out"/torch-*.report
