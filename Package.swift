@@ -40,7 +40,11 @@ let package = Package(
         ),
         .target(
             name: "EngramSQLite",
-            dependencies: ["EngramCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "EngramCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(name: "EngramPostgres", dependencies: ["EngramCore", "CLibPQ"], swiftSettings: strictSettings),
