@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model build release serve test bench-http bench-embed clean
+.PHONY: deps model build release serve test bench bench-http bench-embed clean
 
 deps:
 	@scripts/install-deps.sh
@@ -25,6 +25,10 @@ serve: release model
 test: deps model
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Engine benchmark against mem0 2.x; BENCH_SIZES, MEM0_SIZES, BENCH_CONCURRENCY: see scripts/bench_engine.py.
+bench: release model
+	@scripts/bench-engine.sh
 
 bench-http: release model
 	@scripts/install-deps.sh wrk nginx-light
