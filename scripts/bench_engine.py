@@ -15,6 +15,10 @@ Environment (all optional):
   BENCH_QUERIES      timed sequential searches per level (default 500, after 20 untimed warm-up searches)
   BENCH_TOP_K        top_k of every search (default 10)
   BENCH_SEED         seed of the generated sentences (default 7)
+  BENCH_LOAD_BATCH   at the "N/S" levels, all but the last BENCH_ADD_SAMPLE memories are loaded in requests
+                     of this many messages of one scope (default 100); one message per request would take
+                     hours at 1M. The last BENCH_ADD_SAMPLE (default 5000) are added one message per
+                     request, round-robin over the scopes, and give the add rate of that level.
   ENGRAM_BIN, ENGRAM_MODEL_DIR   the server binary and its model folder
 
 Engram is started by this script on a free port of 127.0.0.1 with its data in a temporary folder, and is
@@ -308,6 +312,13 @@ class EngramServer:
         except OSError:
             return ""
 
+    def cpu_seconds(self):
+        """User plus system CPU time the server has used so far: a measure of work that the other load
+        of a shared machine does not change much."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self):
         try:
             with open(f"/proc/{self.process.pid}/status") as status:
@@ -358,28 +369,29 @@ def request(connection, method, path, body=None):
 # ---------------------------------------------------------------------------------------------------
 # Engram: adds with several keep-alive connections, then sequential searches.
 
-def engram_add(server, seed, start, stop, scopes, scope_of, concurrency, label):
-    """Adds memories start..<stop (memory i goes to scope_of(i)); returns adds per second."""
+def engram_add(server, seed, jobs, total, concurrency, label):
+    """Runs the add jobs, each (scope, [memory indices]) sent as one POST /memories with one message per
+    memory, over `concurrency` keep-alive connections. Returns (memories added per second, seconds)."""
     lock = threading.Lock()
-    state = {"next": start, "done": 0, "error": None}
-    total = stop - start
+    jobs = iter(jobs)
+    state = {"done": 0, "error": None}
 
     def worker():
         connection = server.connection()
         try:
             while True:
                 with lock:
-                    if state["error"] or state["next"] >= stop:
-                        return
-                    index = state["next"]
-                    state["next"] += 1
-                body = {"messages": [{"role": "user", "content": memory_text(seed, index)}],
-                        "user_id": scope_of(index), "infer": False}
+                    job = None if state["error"] else next(jobs, None)
+                if job is None:
+                    return
+                scope, indices = job
+                body = {"messages": [{"role": "user", "content": memory_text(seed, index)} for index in indices],
+                        "user_id": scope, "infer": False}
                 status, answer = request(connection, "POST", "/memories", body)
-                if status != 200 or len(json.loads(answer)["results"]) != 1:
+                if status != 200 or len(json.loads(answer)["results"]) != len(indices):
                     raise RuntimeError(f"POST /memories answered {status}: {answer[:300]!r}")
                 with lock:
-                    state["done"] += 1
+                    state["done"] += len(indices)
         except Exception as error:  # reported by the main thread
             with lock:
                 state["error"] = state["error"] or error
@@ -387,23 +399,58 @@ def engram_add(server, seed, start, stop, scopes, scope_of, concurrency, label):
             connection.close()
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    cpu_before = server.cpu_seconds()
     began = time.perf_counter()
     for thread in threads:
         thread.start()
     last_report = began
     while any(thread.is_alive() for thread in threads):
-        time.sleep(0.5)
+        time.sleep(0.2)
         now = time.perf_counter()
-        if now - last_report >= 15:
+        if now - last_report >= 30:
             done = state["done"]
             rate = done / (now - began)
             eta = (total - done) / rate if rate else float("inf")
-            progress(f"{label}: Engram added {start + done:,} / {stop:,} ({rate:,.0f}/s, ~{eta / 60:.1f} min left)")
+            progress(f"{label}: Engram added {done:,} / {total:,} ({rate:,.0f}/s, ~{eta / 60:.1f} min left)")
             last_report = now
     elapsed = time.perf_counter() - began
+    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(total, 1)
     if state["error"]:
         raise SystemExit(f"{label}: Engram add failed: {state['error']}\n{server.log_tail()}")
-    return total / elapsed, elapsed
+    if state["done"] != total:
+        raise SystemExit(f"{label}: added {state['done']} memories, expected {total}")
+    return total / elapsed, elapsed, cpu_ms
+
+
+def single_jobs(start, stop, scope_of):
+    """One memory per request."""
+    return ((scope_of(index), [index]) for index in range(start, stop))
+
+
+def batched_jobs(stop, scopes, batch):
+    """Memories 0..<stop, memory i in scope i % scopes, `batch` memories of one scope per request."""
+    per_scope = -(-stop // scopes)
+    for first in range(0, per_scope, batch):  # round-robin over the scopes, so requests run in parallel
+        for scope in range(scopes):
+            indices = range(scope, stop, scopes)[first:first + batch]
+            if indices:
+                yield scope, list(indices)
+
+
+def engram_embed_latency(server, query_list, warmup=20):
+    """POST /v1/embeddings of each query alone: the embedding part of a search."""
+    connection = server.connection()
+    samples = []
+    for number, query in enumerate(query_list[:warmup] + query_list):
+        began = time.perf_counter()
+        status, answer = request(connection, "POST", "/v1/embeddings", {"input": query, "model": "all-MiniLM-L6-v2"})
+        elapsed = (time.perf_counter() - began) * 1000
+        if status != 200:
+            raise SystemExit(f"POST /v1/embeddings answered {status}: {answer[:300]!r}")
+        if number >= warmup:
+            samples.append(elapsed)
+    connection.close()
+    return latency_summary(samples)
 
 
 def engram_search(server, scope, query_list, top_k, warmup=20):
@@ -420,11 +467,15 @@ def engram_search(server, scope, query_list, top_k, warmup=20):
             raise SystemExit(f"POST /search answered {status}: {answer[:300]!r}\n{server.log_tail()}")
         if number == 0:
             first = elapsed
+        if number == warmup - 1:
+            cpu_before = server.cpu_seconds()
         if number >= warmup:
             samples.append(elapsed)
             hits += len(json.loads(answer)["results"])
+    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / len(samples)
     connection.close()
     summary = latency_summary(samples)
+    summary["cpu_ms"] = cpu_ms
     summary["first_search_ms"] = first
     summary["mean_results"] = hits / len(samples)
     return summary
@@ -449,7 +500,8 @@ def run_engram_single(settings, server_factory, out_dir):
             for label, memories, _ in single:
                 added = memories - loaded
                 progress(f"{label}: adding {added:,} memories to one scope over {concurrency} connections")
-                rate, seconds = engram_add(server, seed, loaded, memories, 1, lambda _: scope, concurrency, label)
+                rate, seconds, cpu_ms = engram_add(server, seed, single_jobs(loaded, memories, lambda _: scope), added,
+                                           concurrency, label)
                 loaded = memories
                 progress(f"{label}: {rate:,.0f} adds/s; searching ({len(query_list)} queries)")
                 search = engram_search(server, scope, query_list, top_k)
@@ -458,7 +510,7 @@ def run_engram_single(settings, server_factory, out_dir):
                     raise SystemExit(f"{label}: the scope holds {counted} memories, expected {memories}")
                 write_report(out_dir, "engram", label, {
                     "system": "engram", "level": label, "memories": memories, "scopes": 1,
-                    "memories_in_searched_scope": memories, "add_per_s": rate, "add_seconds": seconds,
+                    "memories_in_searched_scope": memories, "add_per_s": rate, "add_seconds": seconds, "add_cpu_ms": cpu_ms,
                     "added": added, "concurrency": concurrency, "search": search,
                     "rss_mb": server.rss_mb(), "disk_mb": server.disk_mb(), "loadavg": os.getloadavg()})
                 progress(f"{label}: search p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms, "
@@ -466,10 +518,13 @@ def run_engram_single(settings, server_factory, out_dir):
             # The same adds over one connection, for comparison with mem0's single-threaded adds.
             probe = min(1000, max(level[1] for level in single))
             progress(f"probe: {probe:,} adds over 1 connection (another scope)")
-            rate1, _ = engram_add(server, seed, 0, probe, 1, lambda _: scope_name("probe", 0), 1, "probe")
+            rate1, _, _ = engram_add(server, seed, single_jobs(0, probe, lambda _: scope_name("probe", 0)), probe, 1,
+                                  "probe")
+            progress("embedding each query alone through /v1/embeddings")
+            embed = engram_embed_latency(server, query_list)
             write_report(out_dir, "engram", "probe-1conn", {
                 "system": "engram", "level": "probe-1conn", "memories": probe, "add_per_s": rate1,
-                "concurrency": 1})
+                "concurrency": 1, "embed": embed})
         finally:
             server.stop()
 
@@ -481,19 +536,29 @@ def run_engram_spread(settings, server_factory, out_dir):
     for label, memories, scopes in [level for level in settings["levels"] if level[2] > 1]:
         server = server_factory()
         try:
-            per_scope = memories // scopes
-            progress(f"{label}: adding {memories:,} memories over {scopes:,} scopes "
-                     f"({per_scope:,} each) over {concurrency} connections")
-            # Memory i goes to scope i % scopes: concurrent requests land in different scopes.
-            rate, seconds = engram_add(server, seed, 0, memories, scopes,
-                                       lambda index: scope_name(label, index % scopes), concurrency, label)
+            sample = min(settings["add_sample"], memories)
+            bulk = memories - sample
+            batch = settings["load_batch"]
+            scope_of = lambda index: scope_name(label, index % scopes)
+            bulk_rate = None
+            if bulk:
+                # Memory i goes to scope i % scopes; the bulk is sent `batch` memories of a scope per request.
+                progress(f"{label}: loading {bulk:,} memories over {scopes:,} scopes in requests of {batch} "
+                         f"messages over {concurrency} connections")
+                bulk_jobs = ((scope_name(label, scope), indices) for scope, indices in batched_jobs(bulk, scopes, batch))
+                bulk_rate, _, _ = engram_add(server, seed, bulk_jobs, bulk, concurrency, label + " bulk")
+                progress(f"{label}: bulk load at {bulk_rate:,.0f} memories/s")
+            # The last `sample` memories one message per request, as at the other levels: the add rate.
+            progress(f"{label}: timing the last {sample:,} adds, one message per request, over {concurrency} connections")
+            rate, seconds, cpu_ms = engram_add(server, seed, single_jobs(bulk, memories, scope_of), sample, concurrency, label)
             searched = scope_name(label, scopes // 2)
             progress(f"{label}: {rate:,.0f} adds/s; searching scope {searched}")
             search = engram_search(server, searched, query_list, top_k)
             write_report(out_dir, "engram", label, {
                 "system": "engram", "level": label, "memories": memories, "scopes": scopes,
                 "memories_in_searched_scope": scope_count(server, searched), "add_per_s": rate,
-                "add_seconds": seconds, "concurrency": concurrency, "search": search,
+                "add_seconds": seconds, "add_cpu_ms": cpu_ms, "added": sample, "bulk_loaded": bulk, "bulk_batch": batch,
+                "bulk_per_s": bulk_rate, "concurrency": concurrency, "search": search,
                 "rss_mb": server.rss_mb(), "disk_mb": server.disk_mb(), "loadavg": os.getloadavg()})
             progress(f"{label}: search p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms, "
                      f"p99 {search['p99_ms']:.2f} ms")
@@ -536,6 +601,7 @@ def run_mem0(settings, server, out_dir):
         for memories in levels:
             label = next(l for l, n, s in settings["levels"] if n == memories and s == 1)
             progress(f"{label}: mem0 adding {memories - loaded:,} memories (one at a time, in process)")
+            cpu_before = time.process_time() + server.cpu_seconds()
             began = time.perf_counter()
             last_report = began
             for index in range(loaded, memories):
@@ -551,6 +617,7 @@ def run_mem0(settings, server, out_dir):
                              f"~{(memories - index - 1) / rate / 60:.1f} min left at this rate)")
                     last_report = now
             seconds = time.perf_counter() - began
+            add_cpu_ms = (time.process_time() + server.cpu_seconds() - cpu_before) * 1000 / (memories - loaded)
             rate = (memories - loaded) / seconds
             loaded = memories
             progress(f"{label}: mem0 {rate:,.1f} adds/s; searching")
@@ -562,16 +629,19 @@ def run_mem0(settings, server, out_dir):
                 elapsed = (time.perf_counter() - began) * 1000
                 if number == 0:
                     first = elapsed
+                if number == 19:
+                    cpu_before = time.process_time() + server.cpu_seconds()
                 if number >= 20:
                     samples.append(elapsed)
                     hits += len(found["results"])
             search = latency_summary(samples)
+            search["cpu_ms"] = (time.process_time() + server.cpu_seconds() - cpu_before) * 1000 / len(samples)
             search["first_search_ms"] = first
             search["mean_results"] = hits / len(samples)
             write_report(out_dir, "mem0", label, {
                 "system": "mem0", "version": version, "level": label, "memories": memories, "scopes": 1,
                 "memories_in_searched_scope": memories, "add_per_s": rate, "add_seconds": seconds,
-                "concurrency": 1, "search": search, "blocked_connections": list(BLOCKED),
+                "add_cpu_ms": add_cpu_ms, "concurrency": 1, "search": search, "blocked_connections": list(BLOCKED),
                 "loadavg": os.getloadavg()})
             progress(f"{label}: mem0 search p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms, "
                      f"p99 {search['p99_ms']:.2f} ms")
@@ -639,10 +709,27 @@ def print_table(out_dir):
     probe = reports.get(("engram", "probe-1conn"))
     if probe:
         notes.append(f"Engram adds over 1 connection: {probe['add_per_s']:,.0f}/s ({probe['memories']:,} adds).")
+        embed = probe.get("embed")
+        if embed:
+            notes.append(f"Embedding one query alone (POST /v1/embeddings, the same queries): p50 {embed['p50_ms']:.1f} ms, "
+                         f"p95 {embed['p95_ms']:.1f} ms, p99 {embed['p99_ms']:.1f} ms. Both systems embed every query "
+                         "with it, so search p50 minus this is the time spent outside the embedder:")
+            for level in levels:
+                parts = []
+                for system in ("engram", "mem0"):
+                    report = reports.get((system, level))
+                    if report:
+                        parts.append(f"{system} {report['search']['p50_ms'] - embed['p50_ms']:.1f} ms")
+                notes.append(f"  {level}: " + ", ".join(parts))
+    for (system, level), report in sorted(reports.items()):
+        if report.get("bulk_loaded"):
+            notes.append(f"{system} {level}: the first {report['bulk_loaded']:,} memories were loaded in requests of "
+                         f"{report['bulk_batch']} messages ({report['bulk_per_s']:,.0f} memories/s); the add rate "
+                         f"in the table is that of the last {report['added']:,}, one message per request.")
     for (system, level), report in sorted(reports.items()):
         if "search" in report:
             s = report["search"]
-            extra = f"{system} {level}: first (cold) search {s['first_search_ms']:.1f} ms, " \
+            extra = f"{system} {level}: CPU per add {report['add_cpu_ms']:.1f} ms, per search {s['cpu_ms']:.1f} ms; first (cold) search {s['first_search_ms']:.1f} ms, " \
                     f"{s['mean_results']:.1f} results per search on average, {s['count']} timed searches"
             if report.get("rss_mb"):
                 extra += f", server RSS {report['rss_mb']:,.0f} MB, data {report['disk_mb']:,.0f} MB"
@@ -696,6 +783,7 @@ def main():
     settings = {
         "levels": levels, "mem0_levels": mem0_levels, "seed": seed,
         "concurrency": env_int("BENCH_CONCURRENCY", 8), "top_k": env_int("BENCH_TOP_K", 10),
+        "load_batch": env_int("BENCH_LOAD_BATCH", 100), "add_sample": env_int("BENCH_ADD_SAMPLE", 5000),
         "queries": queries(seed + 1, env_int("BENCH_QUERIES", 500)),
     }
     binary = os.environ.get("ENGRAM_BIN", ".build/release/engram")
