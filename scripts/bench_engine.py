@@ -746,7 +746,7 @@ def print_table(out_dir):
     if versions:
         notes.append(f"mem0ai {', '.join(sorted(versions))}.")
     for note in notes:
-        print(f"- {note}")
+        print(f"  - {note.strip()}" if note.startswith("  ") else f"- {note}")
 
 
 # ---------------------------------------------------------------------------------------------------
