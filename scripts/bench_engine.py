@@ -482,7 +482,11 @@ def engram_search(server, scope, query_list, top_k, warmup=20):
 
 
 def scope_count(server, scope):
-    status, answer = request(server.connection(), "GET", f"/memories?user_id={scope}&page_size=1")
+    connection = server.connection()
+    try:
+        status, answer = request(connection, "GET", f"/memories?user_id={scope}&page_size=1")
+    finally:
+        connection.close()
     return json.loads(answer)["count"] if status == 200 else None
 
 
@@ -500,8 +504,8 @@ def run_engram_single(settings, server_factory, out_dir):
             for label, memories, _ in single:
                 added = memories - loaded
                 progress(f"{label}: adding {added:,} memories to one scope over {concurrency} connections")
-                rate, seconds, cpu_ms = engram_add(server, seed, single_jobs(loaded, memories, lambda _: scope), added,
-                                           concurrency, label)
+                jobs = single_jobs(loaded, memories, lambda _: scope)
+                rate, seconds, cpu_ms = engram_add(server, seed, jobs, added, concurrency, label)
                 loaded = memories
                 progress(f"{label}: {rate:,.0f} adds/s; searching ({len(query_list)} queries)")
                 search = engram_search(server, scope, query_list, top_k)
@@ -510,16 +514,16 @@ def run_engram_single(settings, server_factory, out_dir):
                     raise SystemExit(f"{label}: the scope holds {counted} memories, expected {memories}")
                 write_report(out_dir, "engram", label, {
                     "system": "engram", "level": label, "memories": memories, "scopes": 1,
-                    "memories_in_searched_scope": memories, "add_per_s": rate, "add_seconds": seconds, "add_cpu_ms": cpu_ms,
-                    "added": added, "concurrency": concurrency, "search": search,
+                    "memories_in_searched_scope": memories, "add_per_s": rate, "add_seconds": seconds,
+                    "add_cpu_ms": cpu_ms, "added": added, "concurrency": concurrency, "search": search,
                     "rss_mb": server.rss_mb(), "disk_mb": server.disk_mb(), "loadavg": os.getloadavg()})
                 progress(f"{label}: search p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms, "
                          f"p99 {search['p99_ms']:.2f} ms")
             # The same adds over one connection, for comparison with mem0's single-threaded adds.
             probe = min(1000, max(level[1] for level in single))
             progress(f"probe: {probe:,} adds over 1 connection (another scope)")
-            rate1, _, _ = engram_add(server, seed, single_jobs(0, probe, lambda _: scope_name("probe", 0)), probe, 1,
-                                  "probe")
+            jobs = single_jobs(0, probe, lambda _: scope_name("probe", 0))
+            rate1, _, _ = engram_add(server, seed, jobs, probe, 1, "probe")
             progress("embedding each query alone through /v1/embeddings")
             embed = engram_embed_latency(server, query_list)
             write_report(out_dir, "engram", "probe-1conn", {
@@ -545,12 +549,15 @@ def run_engram_spread(settings, server_factory, out_dir):
                 # Memory i goes to scope i % scopes; the bulk is sent `batch` memories of a scope per request.
                 progress(f"{label}: loading {bulk:,} memories over {scopes:,} scopes in requests of {batch} "
                          f"messages over {concurrency} connections")
-                bulk_jobs = ((scope_name(label, scope), indices) for scope, indices in batched_jobs(bulk, scopes, batch))
+                bulk_jobs = ((scope_name(label, scope), indices)
+                             for scope, indices in batched_jobs(bulk, scopes, batch))
                 bulk_rate, _, _ = engram_add(server, seed, bulk_jobs, bulk, concurrency, label + " bulk")
                 progress(f"{label}: bulk load at {bulk_rate:,.0f} memories/s")
             # The last `sample` memories one message per request, as at the other levels: the add rate.
-            progress(f"{label}: timing the last {sample:,} adds, one message per request, over {concurrency} connections")
-            rate, seconds, cpu_ms = engram_add(server, seed, single_jobs(bulk, memories, scope_of), sample, concurrency, label)
+            progress(f"{label}: timing the last {sample:,} adds, one message per request, "
+                     f"over {concurrency} connections")
+            jobs = single_jobs(bulk, memories, scope_of)
+            rate, seconds, cpu_ms = engram_add(server, seed, jobs, sample, concurrency, label)
             searched = scope_name(label, scopes // 2)
             progress(f"{label}: {rate:,.0f} adds/s; searching scope {searched}")
             search = engram_search(server, searched, query_list, top_k)
@@ -711,9 +718,10 @@ def print_table(out_dir):
         notes.append(f"Engram adds over 1 connection: {probe['add_per_s']:,.0f}/s ({probe['memories']:,} adds).")
         embed = probe.get("embed")
         if embed:
-            notes.append(f"Embedding one query alone (POST /v1/embeddings, the same queries): p50 {embed['p50_ms']:.1f} ms, "
-                         f"p95 {embed['p95_ms']:.1f} ms, p99 {embed['p99_ms']:.1f} ms. Both systems embed every query "
-                         "with it, so search p50 minus this is the time spent outside the embedder:")
+            notes.append(f"Embedding one query alone (POST /v1/embeddings, the same queries): "
+                         f"p50 {embed['p50_ms']:.1f} ms, p95 {embed['p95_ms']:.1f} ms, p99 {embed['p99_ms']:.1f} ms. "
+                         "Both systems embed every query with it, so search p50 minus this is the time spent "
+                         "outside the embedder:")
             for level in levels:
                 parts = []
                 for system in ("engram", "mem0"):
@@ -729,7 +737,8 @@ def print_table(out_dir):
     for (system, level), report in sorted(reports.items()):
         if "search" in report:
             s = report["search"]
-            extra = f"{system} {level}: CPU per add {report['add_cpu_ms']:.1f} ms, per search {s['cpu_ms']:.1f} ms; first (cold) search {s['first_search_ms']:.1f} ms, " \
+            extra = f"{system} {level}: CPU per add {report['add_cpu_ms']:.1f} ms, per search " \
+                    f"{s['cpu_ms']:.1f} ms; first (cold) search {s['first_search_ms']:.1f} ms, " \
                     f"{s['mean_results']:.1f} results per search on average, {s['count']} timed searches"
             if report.get("rss_mb"):
                 extra += f", server RSS {report['rss_mb']:,.0f} MB, data {report['disk_mb']:,.0f} MB"
