@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model build release serve test bench-http bench-embed clean
+.PHONY: deps model build release serve test bench-http bench-embed bench-retrieval clean
 
 deps:
 	@scripts/install-deps.sh
@@ -29,6 +29,9 @@ test: deps model
 bench-http: release model
 	@scripts/install-deps.sh wrk nginx-light
 	@scripts/bench-http.sh
+
+bench-retrieval: release model
+	@scripts/bench-retrieval.sh
 
 bench-embed: deps model
 	@scripts/bench-embed.sh
