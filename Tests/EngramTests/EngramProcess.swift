@@ -12,14 +12,16 @@ struct EngramProcess {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = ServeCommandTests.binary
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory.path] + arguments
+        let host = arguments.contains("--host") ? [] : ["--host", "127.0.0.1"]
+        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory.path] + host + arguments
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         for _ in 0..<200 {
             Thread.sleep(forTimeInterval: 0.05)
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let range = text.range(of: "listening on http://127.0.0.1:"),
-               let port = Int(text[range.upperBound...].prefix { $0.isNumber }) {
+            if let range = text.range(of: "listening on http://"),
+               let colon = text[range.upperBound...].firstIndex(of: ":"),
+               let port = Int(text[text.index(after: colon)...].prefix { $0.isNumber }) {
                 return EngramProcess(process: process, port: port)
             }
             if !process.isRunning { break }
