@@ -74,6 +74,25 @@ public final class SQLiteMemoryStore: MemoryStore {
         }
     }
 
+    /// A store-wide setting, or nil when unset.
+    public func setting(_ key: String) throws -> String? {
+        try read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [key])
+        }
+    }
+
+    /// Stores a store-wide setting; nil removes it.
+    public func setSetting(_ key: String, value: String?) throws {
+        try write { db in
+            if let value {
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)")
+                    .execute(arguments: [key, value])
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM settings WHERE key = ?").execute(arguments: [key])
+            }
+        }
+    }
+
     static let modelKey = "embedding_model"
     static let dimensionKey = "embedding_dimension"
 
