@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model build release serve test bench-http bench-embed bench-retrieval clean
+.PHONY: deps model build release serve test check-docker bench-http bench-embed bench-retrieval clean
 
 deps:
 	@scripts/install-deps.sh
@@ -25,6 +25,9 @@ serve: release model
 test: deps model
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+check-docker:
+	@scripts/check-docker.sh
 
 bench-http: release model
 	@scripts/install-deps.sh wrk nginx-light
