@@ -9,16 +9,23 @@ extension MemoryService {
         for message in request.messages { try Self.validateText(message.content) }
         let metadata = Self.cleanMetadata(request.metadata)
         return try scopeLocks.withLock(request.scope) {
-            let drafts = request.infer ? try newFacts(request) : verbatim(request)
+            var drafts = request.infer ? try newFacts(request) : verbatim(request)
             guard !drafts.isEmpty else { return [] }
-            let vectors = try embedder.embed(batch: drafts.map(\.text))
+            let unembedded = drafts.indices.filter { drafts[$0].vector == nil }
+            if !unembedded.isEmpty {
+                let vectors = try embedder.embed(batch: unembedded.map { drafts[$0].text })
+                for (index, vector) in zip(unembedded, vectors) { drafts[index].vector = vector }
+            }
+            guard drafts.allSatisfy({ $0.vector?.count == embedder.dimension }) else {
+                throw EmbedderContractViolation(expected: drafts.count, dimension: embedder.dimension)
+            }
             let time = now()
             var changes = MemoryChanges()
-            for (draft, vector) in zip(drafts, vectors) {
+            for draft in drafts {
                 let memory = Memory(
                     id: Self.newID(), text: draft.text, hash: Self.hash(draft.text), metadata: metadata,
                     scope: request.scope, actorID: draft.actorID, role: draft.role, createdAt: time, updatedAt: time,
-                    expirationDate: expiration, project: project, embedding: vector)
+                    expirationDate: expiration, project: project, embedding: draft.vector ?? [])
                 changes.inserts.append(memory)
                 changes.history.append(HistoryEvent(
                     id: Self.newID(), memoryID: memory.id, oldMemory: nil, newMemory: memory.text, event: .add,
@@ -34,6 +41,8 @@ extension MemoryService {
         var text: String
         var actorID: String?
         var role: String?
+        /// The embedding, when it was already computed (for deduplication).
+        var vector: [Float]?
     }
 
     private func verbatim(_ request: AddRequest) -> [Draft] {
@@ -59,7 +68,7 @@ extension MemoryService {
             let repeated = kept.contains { Double(Self.dot($0.vector, vector)) >= configuration.duplicateSimilarity }
             if !known, !repeated { kept.append((fact, vector)) }
         }
-        return kept.map { Draft(text: $0.text, actorID: nil, role: nil) }
+        return kept.map { Draft(text: $0.text, actorID: nil, role: nil, vector: $0.vector) }
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {
@@ -67,4 +76,12 @@ extension MemoryService {
         for index in 0..<min(a.count, b.count) { sum += a[index] * b[index] }
         return sum
     }
+}
+
+/// The embedder returned fewer vectors than texts, or vectors of the wrong size: a bug, answered 500.
+struct EmbedderContractViolation: Error, CustomStringConvertible {
+    let expected: Int
+    let dimension: Int
+
+    var description: String { "the embedder did not return \(expected) vectors of dimension \(dimension)" }
 }
