@@ -80,9 +80,7 @@ public struct LocalEmbedder: Embedder {
         }
 
         do {
-            model = try BertModel(
-                file: try SafeTensorsFile(path: weightsPath), configuration: bert, parallelism: configuration.threads
-            )
+            model = try BertModel(file: try SafeTensorsFile(path: weightsPath), configuration: bert)
         } catch {
             throw .corrupt(path: weightsPath, reason: error.description)
         }
