@@ -9,6 +9,26 @@ struct ConcurrencyTests {
     /// How long the load runs; the issue asks for 20 s.
     static let duration: TimeInterval = 20
 
+    @Test("concurrent inferred adds of the same fact in one scope store it once")
+    func concurrentInferredAdds() throws {
+        try APIHarness.run { api throws in
+            let group = DispatchGroup()
+            let statuses = Mutex<[Int]>([])
+            for _ in 0..<8 {
+                group.enter()
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    let body = #"{"messages": "I keep bees on my roof in Porto.", "user_id": "alice"}"#
+                    let status = (try? RawClient.request(port: api.port, "POST", "/memories", body: body))?.status ?? 0
+                    statuses.withLock { $0.append(status) }
+                }
+            }
+            group.wait()
+            #expect(statuses.withLock { $0 } == Array(repeating: 200, count: 8))
+            #expect(try api.call("GET", "/memories?user_id=alice").object["count"] as? Int == 1)
+        }
+    }
+
     @Test("8 writers and 8 readers for 20 s: every acknowledged write is there and nothing fails")
     func writersAndReaders() throws {
         try APIHarness.run { api in
