@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model build release serve test bench bench-http bench-embed clean
+.PHONY: deps model build release serve test check-docker bench bench-http bench-embed bench-retrieval clean
 
 deps:
 	@scripts/install-deps.sh
@@ -26,6 +26,9 @@ test: deps model
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+check-docker:
+	@scripts/check-docker.sh
+
 # Engine benchmark against mem0 2.x; BENCH_SIZES, MEM0_SIZES, BENCH_CONCURRENCY: see scripts/bench_engine.py.
 bench: release model
 	@scripts/bench-engine.sh
@@ -33,6 +36,9 @@ bench: release model
 bench-http: release model
 	@scripts/install-deps.sh wrk nginx-light
 	@scripts/bench-http.sh
+
+bench-retrieval: release model
+	@scripts/bench-retrieval.sh
 
 bench-embed: deps model
 	@scripts/bench-embed.sh

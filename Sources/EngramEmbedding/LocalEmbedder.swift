@@ -64,25 +64,21 @@ public struct LocalEmbedder: Embedder {
             throw .missing(path: path)
         }
 
+        guard let contents = FileManager.default.contents(atPath: vocabularyPath) else {
+            throw .corrupt(path: vocabularyPath, reason: "the file cannot be read")
+        }
         let vocabulary: Vocabulary
         do {
-            guard let contents = FileManager.default.contents(atPath: vocabularyPath) else {
-                throw EmbeddingModelError.corrupt(path: vocabularyPath, reason: "the file cannot be read")
-            }
             vocabulary = try Vocabulary(fileContents: [UInt8](contents))
-        } catch let error as EmbeddingModelError {
-            throw error
         } catch {
-            throw .corrupt(path: vocabularyPath, reason: "\(error)")
+            throw .corrupt(path: vocabularyPath, reason: error.description)
         }
         guard vocabulary.count == bert.vocabularySize else {
             throw .corrupt(path: vocabularyPath, reason: "\(vocabulary.count) tokens, expected \(bert.vocabularySize)")
         }
 
         do {
-            model = try BertModel(
-                file: try SafeTensorsFile(path: weightsPath), configuration: bert, parallelism: configuration.threads
-            )
+            model = try BertModel(file: try SafeTensorsFile(path: weightsPath), configuration: bert)
         } catch {
             throw .corrupt(path: weightsPath, reason: error.description)
         }

@@ -92,10 +92,12 @@ struct ServeCommand: ParsableCommand {
         configuration.port = try resolvedPort() ?? 8888
         if let workers = try resolvedWorkers() { configuration.workerCount = workers }
 
+        // Concurrent requests share embedding batches: one lane per core.
+        let batching = BatchingEmbedder(wrapping: embedder, lanes: ProcessInfo.processInfo.activeProcessorCount)
         let service: MemoryService
         do {
             let store = try SQLiteMemoryStore(path: (dataDirectory as NSString).appendingPathComponent("engram.sqlite"))
-            service = try MemoryService(store: store, embedder: embedder)
+            service = try MemoryService(store: store, embedder: batching)
         } catch let error as MemoryError {
             throw ValidationError(error.message)
         } catch {
@@ -104,7 +106,7 @@ struct ServeCommand: ParsableCommand {
 
         let server: HTTPServer
         do {
-            let responder = APIRoutes.responder(service: service, embedder: embedder, apiKey: resolvedAPIKey, logger: logger)
+            let responder = APIRoutes.responder(service: service, embedder: batching, apiKey: resolvedAPIKey, logger: logger)
             server = try HTTPServer(configuration: configuration, responder: responder, logger: Logger(label: "engram.http"))
         } catch {
             throw ValidationError("Cannot listen on \(configuration.host):\(configuration.port): \(error)")

@@ -51,6 +51,16 @@ struct BadInputTests {
         }
     }
 
+    @Test("refuses more than 1000 messages in one add")
+    func tooManyMessages() throws {
+        try APIHarness.run { api in
+            let messages = Array(repeating: #"{"role": "user", "content": "x"}"#, count: 1001).joined(separator: ",")
+            let response = try api.call("POST", "/memories", #"{"messages": [\#(messages)], "user_id": "alice", "infer": false}"#)
+            #expect(response.status == 422)
+            #expect(try api.call("GET", "/memories?user_id=alice").object["count"] as? Int == 0)
+        }
+    }
+
     @Test("refuses a body over the size limit with 413")
     func oversized() throws {
         try APIHarness.run { api in

@@ -49,6 +49,30 @@ struct ServiceRoutesTests {
         }
     }
 
+    @Test("shows the configuration and persists prompt overrides; refuses providers and unknown keys")
+    func configure() throws {
+        try APIHarness.run { api in
+            let initial = try api.call("GET", "/configure").object
+            #expect((initial["embedder"] as? [String: Any])?["provider"] as? String == "local")
+            #expect(initial["llm"] is NSNull)
+            #expect(initial["custom_instructions"] is NSNull)
+            let set = try api.call("POST", "/configure", #"{"custom_instructions": "Only remember food preferences."}"#)
+            #expect(set.object["message"] as? String == "Configuration set successfully")
+            #expect(try api.call("GET", "/configure").object["custom_instructions"] as? String == "Only remember food preferences.")
+            #expect(try api.call("POST", "/configure", #"{"llm": {"provider": "openai", "config": {"api_key": "sk-x"}}}"#).status == 400)
+            #expect(try api.call("POST", "/configure", #"{"colour": "blue"}"#).status == 400)
+            #expect(try api.call("POST", "/configure", #"{"custom_instructions": 5}"#).status == 400)
+            #expect(try api.call("POST", "/configure", #"{"custom_instructions": null}"#).status == 200)
+            #expect(try api.call("GET", "/configure").object["custom_instructions"] is NSNull)
+        }
+    }
+
+    @Test("redacts secret-named values at any depth")
+    func redaction() {
+        let redacted = ConfigureRoutesProbe.redact(#"{"llm": {"config": {"api_key": "sk-1", "model": "m"}}, "list": [{"Token": "t"}]}"#)
+        #expect(redacted == #"{"list":[{"Token":"[redacted]"}],"llm":{"config":{"api_key":"[redacted]","model":"m"}}}"#)
+    }
+
     @Test("serves health, the OpenAPI document as JSON, and redirects / to it")
     func serviceRoutes() throws {
         try APIHarness.run { api in
@@ -57,7 +81,8 @@ struct ServiceRoutesTests {
             #expect(docs.status == 200)
             let paths = try #require(docs.object["paths"] as? [String: Any])
             for path in ["/memories", "/memories/{memory_id}", "/memories/{memory_id}/history", "/history", "/search",
-                         "/reset", "/entities", "/entities/{entity_type}/{entity_id}", "/health"] {
+                         "/reset", "/entities", "/entities/{entity_type}/{entity_id}", "/health", "/configure",
+                         "/v1/embeddings", "/docs", "/openapi.json", "/"] {
                 #expect(paths[path] != nil, "\(path) missing from the OpenAPI document")
             }
             #expect(try api.call("GET", "/openapi.json").body == docs.body)

@@ -59,6 +59,22 @@ struct ServeCommandTests {
         #expect(result.output.contains("/nonexistent/engram-model"))
     }
 
+    @Test("refuses a non-loopback address without an API key, before binding anything")
+    func refusesOpenBind() throws {
+        for host in ["0.0.0.0", "::", "192.0.2.10"] {
+            let refused = try run(["serve", "--host", host, "--port", "0"])
+            #expect(refused.status != 0)
+            #expect(refused.output.contains("without an API key"))
+        }
+        // Any 127.x address is loopback and needs no key.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-loopback-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try EngramProcess.start(
+            dataDirectory: directory.appendingPathComponent("data"), logDirectory: directory, arguments: ["--host", "127.0.0.2"])
+        server.kill(SIGTERM)
+        #expect(server.process.terminationStatus == 0)
+    }
+
     @Test("serves, logs each request, then exits 0 on SIGTERM")
     func servesAndStopsOnSignal() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-serve-\(UUID())")

@@ -20,6 +20,7 @@ public final class RawClient {
         case timedOut
         case closed
         case malformed(String)
+        case failed(String, Int32)
     }
 
     public let descriptor: Int32
@@ -54,7 +55,8 @@ public final class RawClient {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw ClientError.closed }
+            if sent < 0, errno == EINTR { continue }
+            guard sent > 0 else { throw ClientError.failed("send", errno) }
             offset += sent
         }
     }
@@ -66,10 +68,14 @@ public final class RawClient {
     private func fill(timeout: Duration) throws -> Bool {
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        guard poll(&entry, 1, milliseconds) > 0 else { throw ClientError.timedOut }
+        var ready = poll(&entry, 1, milliseconds)
+        while ready < 0, errno == EINTR { ready = poll(&entry, 1, milliseconds) }
+        guard ready > 0 else { throw ClientError.timedOut }
         var chunk = [UInt8](repeating: 0, count: 65536)
-        let count = recv(descriptor, &chunk, chunk.count, 0)
-        if count <= 0 { return false }
+        var count = recv(descriptor, &chunk, chunk.count, 0)
+        while count < 0, errno == EINTR { count = recv(descriptor, &chunk, chunk.count, 0) }
+        if count == 0 { return false }
+        if count < 0 { throw ClientError.failed("recv", errno) }
         buffer.append(contentsOf: chunk[0..<count])
         return true
     }

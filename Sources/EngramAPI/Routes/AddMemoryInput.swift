@@ -4,6 +4,9 @@ import Foundation
 
 /// The body of `POST /memories`, checked field by field.
 struct AddMemoryInput {
+    /// Most messages one add may carry; each is embedded while the request holds a worker.
+    static let maxMessages = 1000
+
     let request: AddRequest
 
     init(_ http: HTTPRequest) throws {
@@ -43,6 +46,10 @@ struct AddMemoryInput {
         case .some(.object(let object)):
             return message(object, at: [.key("messages")], body: &body).map { [$0] }
         case .some(.array(let items)):
+            guard items.count <= maxMessages else {
+                body.problem("messages", "At most \(maxMessages) messages per request", type: "too_long")
+                return nil
+            }
             var messages: [Message] = []
             for (index, item) in items.enumerated() {
                 guard case .object(let object) = item else {

@@ -63,9 +63,9 @@ public struct ScoredMemory: Sendable, Equatable {
     public var memory: Memory
     /// The final score in [0, 1].
     public var score: Double
-    /// Cosine similarity mapped to [0, 1], if the memory was a semantic candidate.
+    /// The semantic part: raw cosine similarity from a store, clamped to [0, 1] once fused.
     public var semanticScore: Double?
-    /// Normalised keyword score in [0, 1], if the memory matched the keywords.
+    /// The keyword part: raw BM25 relevance from a store, relative to the best match once fused.
     public var keywordScore: Double?
 
     public init(memory: Memory, score: Double, semanticScore: Double? = nil, keywordScore: Double? = nil) {

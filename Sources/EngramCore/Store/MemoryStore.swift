@@ -81,4 +81,10 @@ public protocol MemoryStore: Sendable {
 
     /// Whether the store answers (for `/health`).
     func isReachable() -> Bool
+
+    /// A store-wide setting (such as the runtime configuration overrides), or nil when unset.
+    func setting(_ key: String) throws -> String?
+
+    /// Stores a store-wide setting; nil removes it.
+    func setSetting(_ key: String, value: String?) throws
 }

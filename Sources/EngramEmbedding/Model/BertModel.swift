@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A BERT encoder with mean pooling: token ids in, one unit-length vector per sequence out.
 ///
 /// `@unchecked Sendable`: after `init` nothing in it changes. The weights are read-only memory (the
@@ -8,14 +6,12 @@ import Dispatch
 final class BertModel: @unchecked Sendable {
     /// The dimensions of the encoder.
     let configuration: BertConfiguration
-    /// How many threads one forward pass may use for its own loops (attention).
-    let parallelism: Int
     private let file: SafeTensorsFile
     private let storage: UnsafeMutableBufferPointer<Float>
     private let weights: BertWeights
 
     /// Loads the weights of `file`, checking every tensor against `configuration`.
-    init(file: SafeTensorsFile, configuration: BertConfiguration, parallelism: Int) throws(SafeTensorsError) {
+    init(file: SafeTensorsFile, configuration: BertConfiguration) throws(SafeTensorsError) {
         let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: BertWeights.storageCount(for: configuration))
         do {
             weights = try BertWeights(
@@ -28,7 +24,6 @@ final class BertModel: @unchecked Sendable {
         self.storage = storage
         self.file = file
         self.configuration = configuration
-        self.parallelism = max(parallelism, 1)
     }
 
     deinit {
@@ -41,9 +36,7 @@ final class BertModel: @unchecked Sendable {
         let lengths = sequences.map(\.count)
         let tokens = lengths.reduce(0, +)
         guard tokens > 0 else { return sequences.map { _ in [Float](repeating: 0, count: configuration.hiddenSize) } }
-        let workspace = Workspace(
-            tokens: tokens, longest: lengths.max() ?? 0, workers: parallelism, configuration: configuration
-        )
+        let workspace = Workspace(tokens: tokens, longest: lengths.max() ?? 0, configuration: configuration)
         writeEmbeddings(of: sequences, into: workspace.hidden)
         for layer in weights.layers {
             run(layer, lengths: lengths, tokens: tokens, workspace: workspace)

@@ -9,19 +9,15 @@ final class Workspace {
     let context: UnsafeMutablePointer<Float>
     /// Feed-forward activations, `tokens × intermediate`.
     let intermediate: UnsafeMutablePointer<Float>
-    /// Attention scores, one `longest × longest` block per worker.
+    /// Attention scores of one head of one sequence, `longest × longest`.
     let scores: UnsafeMutablePointer<Float>
-    /// Floats in one worker's score block.
-    let scoreBlock: Int
     private let storage: UnsafeMutableBufferPointer<Float>
 
-    /// Allocates room for `tokens` tokens in sequences of at most `longest`, with `workers` threads
-    /// computing attention at once.
-    init(tokens: Int, longest: Int, workers: Int, configuration: BertConfiguration) {
+    /// Allocates room for `tokens` tokens in sequences of at most `longest`.
+    init(tokens: Int, longest: Int, configuration: BertConfiguration) {
         let hiddenCount = tokens * configuration.hiddenSize
         let intermediateCount = tokens * configuration.intermediateSize
-        scoreBlock = longest * longest
-        storage = .allocate(capacity: 5 * hiddenCount + intermediateCount + workers * scoreBlock)
+        storage = .allocate(capacity: 5 * hiddenCount + intermediateCount + longest * longest)
         let base = storage.baseAddress.unsafelyUnwrapped
         hidden = base
         queryKeyValue = base + hiddenCount

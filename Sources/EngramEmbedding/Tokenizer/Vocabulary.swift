@@ -68,3 +68,13 @@ public enum VocabularyError: Error, Equatable, Sendable {
     /// One of `[CLS]`, `[SEP]` or `[UNK]` is absent.
     case missingSpecialToken(String)
 }
+
+extension VocabularyError: CustomStringConvertible {
+    /// A one-line description for start-up errors.
+    public var description: String {
+        switch self {
+        case .empty: "the file lists no token"
+        case let .missingSpecialToken(token): "the token \(token) is missing"
+        }
+    }
+}

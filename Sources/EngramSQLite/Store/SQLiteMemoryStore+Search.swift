@@ -41,18 +41,21 @@ extension SQLiteMemoryStore {
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
         let cached = FilterCompiler.hasBoundedShape(filter)
         return try read { db in
+            // Rank first on the seq and score alone, so the sort does not carry whole rows (embeddings
+            // included) for every match; then read just the winners.
             let select = try statement(
                 db, """
-                SELECT \(StoredRows.memoryColumns), bm25(memories_fts) AS relevance
+                SELECT m.seq, bm25(memories_fts) AS relevance
                 FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
                 WHERE memories_fts MATCH ? AND \(condition.sql)
                 ORDER BY relevance, m.seq LIMIT ?
                 """, cached: cached
             )
             let arguments = StatementArguments([match.databaseValue] + condition.arguments + [limit.databaseValue])
-            return try Row.fetchAll(select, arguments: arguments).map { row in
-                let score = -(row[15] as Double)
-                return ScoredMemory(memory: try StoredRows.memory(from: row), score: score, keywordScore: score)
+            let ranked = try Row.fetchAll(select, arguments: arguments).map { row in (seq: row[0] as Int64, score: -(row[1] as Double)) }
+            let memories = try hydrate(db, seqs: ranked.map(\.seq))
+            return ranked.compactMap { hit in
+                memories[hit.seq].map { ScoredMemory(memory: $0, score: hit.score, keywordScore: hit.score) }
             }
         }
     }

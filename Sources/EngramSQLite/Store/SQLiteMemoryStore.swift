@@ -30,10 +30,16 @@ public final class SQLiteMemoryStore: MemoryStore {
         options.busyMode = .timeout(configuration.busyTimeout)
         options.maximumReaderCount = configuration.maximumReaderCount
         options.foreignKeysEnabled = true
+        let mmapBytes = configuration.memoryMapBytes
+        let cacheKiB = configuration.pageCacheKiB
         options.prepareDatabase { db in
             // WAL makes NORMAL durable against process crashes; only a power loss may drop the last
             // transactions (https://www.sqlite.org/pragma.html#pragma_synchronous).
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Reads through a memory map instead of a read() copy per page, and a larger page cache:
+            // keyword search visits many rows (https://www.sqlite.org/mmap.html).
+            try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: options)
@@ -70,6 +76,25 @@ public final class SQLiteMemoryStore: MemoryStore {
                         + "configured embedder is '\(embeddingModel)' (dimension \(dimension)). Run `engram reindex` "
                         + "to re-embed them with the new model, or configure '\(model)' again."
                 )
+            }
+        }
+    }
+
+    /// A store-wide setting, or nil when unset.
+    public func setting(_ key: String) throws -> String? {
+        try read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [key])
+        }
+    }
+
+    /// Stores a store-wide setting; nil removes it.
+    public func setSetting(_ key: String, value: String?) throws {
+        try write { db in
+            if let value {
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)")
+                    .execute(arguments: [key, value])
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM settings WHERE key = ?").execute(arguments: [key])
             }
         }
     }

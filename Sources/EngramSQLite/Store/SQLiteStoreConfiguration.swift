@@ -10,7 +10,12 @@ public struct SQLiteStoreConfiguration: Sendable {
     public var vectorCacheFloatBudget = 64 * 1024 * 1024
     /// Distinct query terms a keyword search uses at most.
     public var maxKeywordTerms = 64
+    /// Bytes of the database file each connection maps into memory for reading (0 turns mapping off).
+    public var memoryMapBytes = 1 << 30
+    /// Page cache of each connection, in KiB.
+    public var pageCacheKiB = 16 * 1024
 
-    /// The defaults: 5 s busy timeout, 8 readers, a 256 MiB vector cache, 64 keyword terms.
+    /// The defaults: 5 s busy timeout, 8 readers, a 256 MiB vector cache, 64 keyword terms, a 1 GiB
+    /// memory map and a 16 MiB page cache per connection.
     public init() {}
 }

@@ -1,0 +1,22 @@
+import Testing
+@testable import EngramSQLite
+
+/// The MATCH expression built from user text: quoted words, OR-joined, function words dropped.
+@Suite("Keyword query")
+struct KeywordQueryTests {
+    @Test("quotes each word, joins them with OR and drops function words")
+    func builds() {
+        #expect(KeywordQuery.matchExpression(for: "Where does the cat sleep?", maxTerms: 64) == #""cat" OR "sleep""#)
+    }
+
+    @Test("keeps function words when the query has nothing else")
+    func onlyFunctionWords() {
+        #expect(KeywordQuery.matchExpression(for: "who is it", maxTerms: 64) == #""who" OR "is" OR "it""#)
+    }
+
+    @Test("never lets FTS syntax through, and gives nil without letters or digits")
+    func hostile() {
+        #expect(KeywordQuery.matchExpression(for: #"NEAR("a" b) OR c* -d"#, maxTerms: 64) == #""NEAR" OR "b" OR "c" OR "d""#)
+        #expect(KeywordQuery.matchExpression(for: "?!* \"\" --", maxTerms: 64) == nil)
+    }
+}
