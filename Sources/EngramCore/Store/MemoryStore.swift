@@ -30,19 +30,22 @@ public struct MemoryChanges: Sendable, Equatable {
     public var purges: [String] = []
     /// History rows to append.
     public var history: [HistoryEvent] = []
+    /// The async job these changes finish, marked done in the same transaction.
+    public var completedJob: JobCompletion?
 
     public init() {}
 
     /// Whether there is nothing to apply.
     public var isEmpty: Bool {
         inserts.isEmpty && updates.isEmpty && supersessions.isEmpty && deletions.isEmpty && purges.isEmpty && history.isEmpty
+            && completedJob == nil
     }
 }
 
 /// Where memories live. Implementations: SQLite (embedded) and Postgres. Calls are synchronous and may
 /// block; they run on the server's worker threads. Every read is confined to one project; the filter is
 /// compiled into the store's own query, never applied afterwards.
-public protocol MemoryStore: Sendable {
+public protocol MemoryStore: JobStore {
     /// Records the embedding model and dimension on first use; afterwards throws
     /// `MemoryError.embedderMismatch` when they differ from what the store holds.
     func prepare(embeddingModel: String, dimension: Int) throws
@@ -87,4 +90,13 @@ public protocol MemoryStore: Sendable {
 
     /// Stores a store-wide setting; nil removes it.
     func setSetting(_ key: String, value: String?) throws
+}
+
+extension MemoryStore {
+    /// Runs `body` while no other process sharing the store runs an inference add for `key` (a scope).
+    /// The engine already serialises adds within one process; a store shared by several processes
+    /// (Postgres) overrides this with a lock they all see. The default does nothing more.
+    public func withScopeLock<T>(_ key: String, project: String, _ body: () throws -> T) throws -> T {
+        try body()
+    }
 }

@@ -13,6 +13,9 @@ enum SchemaMigrations {
             try db.execute(sql: entitiesSQL)
             try db.execute(sql: settingsSQL)
         }
+        migrator.registerMigration("0002_jobs") { db in
+            try db.execute(sql: jobsSQL)
+        }
         return migrator
     }
 
@@ -157,5 +160,23 @@ enum SchemaMigrations {
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
         ) WITHOUT ROWID;
+        """
+
+    /// Durable asynchronous adds. `seq` orders claims oldest first.
+    private static let jobsSQL = """
+        CREATE TABLE jobs (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            project TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED')),
+            payload TEXT NOT NULL,
+            results TEXT,
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            completed_at TEXT
+        );
+        CREATE INDEX jobs_status ON jobs (status, seq);
         """
 }

@@ -43,6 +43,7 @@ extension SQLiteMemoryStore {
                 changes.purges, db, "UPDATE history SET old_memory = NULL, new_memory = NULL WHERE memory_id = ?",
                 mustChange: false
             )
+            if let completion = changes.completedJob { try Self.finish(completion, db) }
         }
     }
 
