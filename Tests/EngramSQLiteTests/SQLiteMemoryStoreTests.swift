@@ -12,7 +12,7 @@ import Testing
             #expect(try reopened.ids(project: "default", filter: .all).count == 1)
             let queue = try DatabaseQueue(path: fixture.path)
             let applied = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-            #expect(applied == ["0001_memories_history_entities_settings"])
+            #expect(applied == ["0001_memories_history_entities_settings", "0002_jobs"])
             let tables = try queue.read {
                 try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }
@@ -241,8 +241,11 @@ import Testing
 
     @Test func prepareRecordsTheEmbedderAndRefusesAnother() throws {
         try StoreFixture.run { store, fixture in
+            // While the store holds no memories, another embedder may take over.
+            try store.prepare(embeddingModel: "text-embedding-3-small", dimension: 1536)
             try store.prepare(embeddingModel: "all-MiniLM-L6-v2", dimension: 384)
             try store.prepare(embeddingModel: "all-MiniLM-L6-v2", dimension: 384)
+            try store.apply(Sample.inserting([Sample.memory("a memory")]))
             let reopened = try fixture.open()
             do {
                 try reopened.prepare(embeddingModel: "text-embedding-3-small", dimension: 1536)

@@ -8,6 +8,8 @@ struct AddMemoryInput {
     static let maxMessages = 1000
 
     let request: AddRequest
+    /// Queue the add and answer 202 at once.
+    let asyncMode: Bool
 
     init(_ http: HTTPRequest) throws {
         var body = try JSONBody(http)
@@ -20,19 +22,23 @@ struct AddMemoryInput {
         let expiration = body.string("expiration_date")
         let timestamp = Self.timestamp(&body)
         let memoryType = body.string("memory_type")
-        _ = body.string("prompt")
-        _ = body.bool("async_mode")
+        let prompt = body.string("prompt")
+        let includes = body.string("includes")
+        let excludes = body.string("excludes")
+        asyncMode = body.bool("async_mode") ?? false
         try body.finish()
+        var type: AddRequest.MemoryType?
         if let memoryType {
-            guard memoryType == "procedural_memory" else {
+            guard let known = AddRequest.MemoryType(rawValue: memoryType) else {
                 throw HTTPError(.badRequest, "memory_type must be 'procedural_memory'")
             }
-            throw HTTPError(.badRequest, "memory_type 'procedural_memory' needs an LLM provider, and none is configured")
+            type = known
         }
         let scope = try Scope(userID: userID, agentID: agentID, runID: runID)
         request = AddRequest(
             messages: messages ?? [], scope: scope, metadata: metadata, infer: infer,
-            expirationDate: expiration, timestamp: timestamp)
+            expirationDate: expiration, timestamp: timestamp, memoryType: type, prompt: prompt, includes: includes,
+            excludes: excludes)
     }
 
     /// `messages`: a string, one message object, or a list of them; `content` must be a string.
@@ -71,11 +77,7 @@ struct AddMemoryInput {
                          type: object["role"] == nil ? "missing" : "string_type")
             return nil
         }
-        guard case .string(let content)? = object["content"] else {
-            body.problem(at: location + [.key("content")], object["content"] == nil ? "Field required" : "Input should be a valid string",
-                         type: object["content"] == nil ? "missing" : "string_type")
-            return nil
-        }
+        guard let (content, images) = content(object["content"], at: location + [.key("content")], body: &body) else { return nil }
         var name: String?
         switch object["name"] {
         case .none, .some(.null): name = nil
@@ -84,7 +86,70 @@ struct AddMemoryInput {
             body.problem(at: location + [.key("name")], "Input should be a valid string", type: "string_type")
             return nil
         }
-        return Message(role: role, content: content, name: name)
+        return Message(role: role, content: content, name: name, imageURLs: images)
+    }
+
+    /// `content`: a string; one part `{"type": "text"|"image_url", ...}`; or a list of parts (OpenAI's
+    /// shape). Text parts are joined by newlines; image parts give their URL.
+    private static func content(
+        _ value: JSONValue?, at location: [ValidationFailure.Location], body: inout JSONBody
+    ) -> (String, [String])? {
+        switch value {
+        case .some(.string(let text)):
+            return (text, [])
+        case .some(.object(let part)):
+            return parts([part], at: location, body: &body)
+        case .some(.array(let items)):
+            var objects: [[String: JSONValue]] = []
+            for (index, item) in items.enumerated() {
+                guard case .object(let part) = item else {
+                    body.problem(at: location + [.index(index)], "Input should be a content part object", type: "model_type")
+                    return nil
+                }
+                objects.append(part)
+            }
+            return parts(objects, at: location, body: &body)
+        case .none, .some(.null):
+            body.problem(at: location, "Field required", type: "missing")
+            return nil
+        case .some:
+            body.problem(at: location, "Input should be a string or a list of content parts", type: "string_type")
+            return nil
+        }
+    }
+
+    private static func parts(
+        _ parts: [[String: JSONValue]], at location: [ValidationFailure.Location], body: inout JSONBody
+    ) -> (String, [String])? {
+        var texts: [String] = []
+        var images: [String] = []
+        for (index, part) in parts.enumerated() {
+            let here = parts.count == 1 ? location : location + [.index(index)]
+            switch part["type"] {
+            case .some(.string("text")):
+                guard case .string(let text)? = part["text"] else {
+                    body.problem(at: here + [.key("text")], "Input should be a valid string", type: "string_type")
+                    return nil
+                }
+                texts.append(text)
+            case .some(.string("image_url")):
+                var url: String?
+                switch part["image_url"] {
+                case .some(.string(let text)): url = text
+                case .some(.object(let image)): url = image["url"]?.stringValue
+                default: url = nil
+                }
+                guard let url, url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("data:image/") else {
+                    body.problem(at: here + [.key("image_url")], "Input should be an http(s) or data:image URL", type: "url_parsing")
+                    return nil
+                }
+                images.append(url)
+            default:
+                body.problem(at: here + [.key("type")], "Input should be 'text' or 'image_url'", type: "literal_error")
+                return nil
+            }
+        }
+        return (texts.joined(separator: "\n"), images)
     }
 
     /// `timestamp`: ISO-8601 text or Unix seconds.

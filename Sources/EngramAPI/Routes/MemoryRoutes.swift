@@ -1,13 +1,23 @@
 import EngramCore
 import EngramHTTP
+import Foundation
 
 /// `/memories`: add, list, get, update, delete, delete-all and per-memory history.
 enum MemoryRoutes {
     static func register(on router: inout Router, service: MemoryService) {
         router.add(.post, "/memories") { request in
             let input = try AddMemoryInput(request)
-            let results = try service.add(input.request)
-            return .json(JSONValue.object(["results": .array(results.map(render))]))
+            if input.asyncMode {
+                let job = try service.enqueueAdd(input.request)
+                return .json(JSONValue.object([
+                    "event_id": .string(job.id), "status": .string(job.status.rawValue),
+                    "message": .string("Memory processing has been queued for background execution"),
+                ]), status: .accepted)
+            }
+            return .json(render(try service.add(input.request)))
+        }
+        router.add(.get, "/events/{event_id}") { request in
+            .json(event(try service.job(id: request.pathParameters["event_id"] ?? "")))
         }
         router.add(.get, "/memories") { request in
             let query = QueryParameters(request: request)
@@ -42,6 +52,28 @@ enum MemoryRoutes {
             let events = try service.history(memoryID: request.pathParameters["memory_id"] ?? "")
             return .json(JSONValue.array(events.map(MemoryJSON.history)))
         }
+    }
+
+    /// `{"results": [...]}`, plus `warnings` when some input was not used.
+    static func render(_ outcome: AddOutcome) -> JSONValue {
+        var object: [String: JSONValue] = ["results": .array(outcome.results.map(render))]
+        if !outcome.warnings.isEmpty { object["warnings"] = .array(outcome.warnings.map(JSONValue.string)) }
+        return .object(object)
+    }
+
+    /// An async add's status: `{"id", "status", "results"?, "error"?, "created_at", "completed_at"?}`.
+    static func event(_ job: AddJob) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "id": .string(job.id), "status": .string(job.status.rawValue), "created_at": .string(Timestamp.format(job.createdAt)),
+            "attempts": .number(Double(job.attempts)),
+        ]
+        if let started = job.startedAt { object["started_at"] = .string(Timestamp.format(started)) }
+        if let completed = job.completedAt { object["completed_at"] = .string(Timestamp.format(completed)) }
+        if let error = job.error { object["error"] = .string(error) }
+        if let text = job.results, let outcome = try? JSONDecoder().decode(AddOutcome.self, from: Data(text.utf8)) {
+            if case .object(let rendered) = render(outcome) { object.merge(rendered) { _, new in new } }
+        }
+        return .object(object)
     }
 
     private static func render(_ result: AddResult) -> JSONValue {

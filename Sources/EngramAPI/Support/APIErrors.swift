@@ -7,9 +7,20 @@ extension MemoryError: HTTPResponseError {
     public var response: HTTPResponse {
         switch self {
         case .missingScope, .invalid, .invalidFilter: .error(.badRequest, detail: message)
-        case .notFound: .error(.notFound, detail: message)
+        case .notFound, .eventNotFound: .error(.notFound, detail: message)
         case .storeUnavailable: .error(.serviceUnavailable, detail: message)
         case .embedderMismatch: .error(.internalServerError, detail: "Internal error")
         }
+    }
+}
+
+/// A provider failure: 502 `{"detail", "code", "request_id"}` (API.md).
+extension ProviderError: HTTPResponseError {
+    public var response: HTTPResponse { response(requestID: "") }
+
+    public func response(requestID: String) -> HTTPResponse {
+        .json(JSONValue.object([
+            "detail": .string(message), "code": .string(code.rawValue), "request_id": .string(requestID),
+        ]), status: .badGateway)
     }
 }

@@ -8,6 +8,8 @@ public enum MemoryError: Error, Sendable, Equatable {
     case invalidFilter(String)
     /// No memory has this id (404).
     case notFound(String)
+    /// No async add (event) has this id (404).
+    case eventNotFound(String)
     /// The store cannot be reached (503).
     case storeUnavailable(String)
     /// The embedding model differs from the one the store was built with (refuse to run).
@@ -19,6 +21,7 @@ public enum MemoryError: Error, Sendable, Equatable {
         case .missingScope: "At least one identifier (user_id, agent_id, run_id) is required."
         case .invalid(let message), .invalidFilter(let message): message
         case .notFound(let id): "Memory with id \(id) not found"
+        case .eventNotFound(let id): "Event with id \(id) not found"
         case .storeUnavailable: "The memory store is unavailable"
         case .embedderMismatch(let message): message
         }

@@ -1,7 +1,13 @@
 import Foundation
 
 /// What `MemoryService.add` is asked to remember.
-public struct AddRequest: Sendable {
+public struct AddRequest: Sendable, Equatable, Codable {
+    /// What kind of memory an add makes.
+    public enum MemoryType: String, Sendable, Codable {
+        /// One summary of the conversation as a procedure the agent can follow (mem0's procedural memory).
+        case procedural = "procedural_memory"
+    }
+
     public var messages: [Message]
     public var scope: Scope
     /// Caller metadata; scope keys inside it are ignored.
@@ -12,11 +18,30 @@ public struct AddRequest: Sendable {
     public var expirationDate: String?
     /// The observation time; now when nil.
     public var timestamp: Date?
+    /// Procedural memory instead of facts.
+    public var memoryType: MemoryType?
+    /// Instructions for this call's extraction, in place of the configured `custom_instructions`.
+    public var prompt: String?
+    /// Only facts about these topics are kept / facts about these are never kept (free text).
+    public var includes: String?
+    public var excludes: String?
+
+    enum CodingKeys: String, CodingKey {
+        case messages, scope, metadata, infer, prompt, includes, excludes
+        case expirationDate = "expiration_date"
+        case timestamp
+        case memoryType = "memory_type"
+    }
 
     public init(
         messages: [Message], scope: Scope, metadata: [String: JSONValue]? = nil, infer: Bool = true,
-        expirationDate: String? = nil, timestamp: Date? = nil
+        expirationDate: String? = nil, timestamp: Date? = nil, memoryType: MemoryType? = nil, prompt: String? = nil,
+        includes: String? = nil, excludes: String? = nil
     ) {
+        self.memoryType = memoryType
+        self.prompt = prompt
+        self.includes = includes
+        self.excludes = excludes
         self.messages = messages
         self.scope = scope
         self.metadata = metadata
@@ -27,7 +52,7 @@ public struct AddRequest: Sendable {
 }
 
 /// One change `add` made.
-public struct AddResult: Sendable, Equatable {
+public struct AddResult: Sendable, Equatable, Codable {
     public enum Event: String, Sendable, Codable {
         case add = "ADD"
         case update = "UPDATE"
@@ -39,6 +64,11 @@ public struct AddResult: Sendable, Equatable {
     public var event: Event
     /// The text before an UPDATE.
     public var previousMemory: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, memory, event
+        case previousMemory = "previous_memory"
+    }
 
     public init(id: String, memory: String, event: Event, previousMemory: String? = nil) {
         self.id = id

@@ -1,29 +1,75 @@
 import Foundation
 
+/// What an add did: the changes, and warnings about input it could not use (such as images when the
+/// model has no vision).
+public struct AddOutcome: Sendable, Equatable, Codable {
+    public var results: [AddResult]
+    public var warnings: [String]
+
+    public init(results: [AddResult], warnings: [String] = []) {
+        self.results = results
+        self.warnings = warnings
+    }
+}
+
 extension MemoryService {
-    /// Remembers messages: verbatim (`infer: false`, one memory per non-system message) or as facts
-    /// extracted by the heuristic extractor, skipping facts the scope already holds (same hash, or
-    /// cosine ≥ `duplicateSimilarity`).
+    /// Longest `prompt`, `includes` or `excludes` accepted.
+    static let maxInstructionBytes = 64 * 1024
+
+    /// Remembers messages:
+    /// - `infer: false`: one memory per non-system message, verbatim;
+    /// - `memory_type: procedural_memory`: one summary written by the LLM;
+    /// - `infer: true` with an LLM: the inference pipeline (extract, reconcile, supersede);
+    /// - `infer: true` without one: the heuristic extractor, skipping facts the scope already holds.
     ///
-    /// Texts are embedded before any lock is taken. Inferred adds for one scope then run one at a time
-    /// (check for duplicates, then write), so two concurrent adds cannot both store the same fact;
-    /// verbatim adds store what they are given and need no such order.
-    public func add(_ request: AddRequest) throws -> [AddResult] {
-        let expiration = try Self.validateDay(request.expirationDate)
-        for message in request.messages { try Self.validateText(message.content) }
-        let metadata = Self.cleanMetadata(request.metadata)
-        let write = { (drafts: [Draft]) throws -> [AddResult] in
-            guard !drafts.isEmpty else { return [] }
-            let changes = self.insertion(of: drafts, request: request, metadata: metadata, expiration: expiration)
-            try self.store.apply(changes)
-            return changes.inserts.map { AddResult(id: $0.id, memory: $0.text, event: .add) }
+    /// Inferred adds for one scope run one at a time (read what is known, decide, write), so two
+    /// concurrent adds cannot both store the same fact. A failure at any step writes nothing.
+    public func add(_ request: AddRequest) throws -> AddOutcome {
+        try add(request, job: nil)
+    }
+
+    /// Checks what can be checked without doing the work, so an async add is refused at once, not
+    /// failed later.
+    public func validate(_ request: AddRequest) throws {
+        _ = try Self.validateDay(request.expirationDate)
+        for message in request.messages {
+            try Self.validateText(message.content)
+            if message.role.utf8.contains(0) { throw MemoryError.invalid("Message roles must not contain NUL characters") }
         }
-        guard request.infer else { return try write(try embedded(verbatim(request))) }
+        for (name, text) in [("prompt", request.prompt), ("includes", request.includes), ("excludes", request.excludes)] {
+            guard let text else { continue }
+            if text.utf8.contains(0) || text.utf8.count > Self.maxInstructionBytes {
+                throw MemoryError.invalid("\(name) must be at most 64 KiB of text without NUL characters")
+            }
+        }
+        if request.memoryType == .procedural, chatModel == nil {
+            throw MemoryError.invalid("memory_type 'procedural_memory' needs an LLM provider, and none is configured")
+        }
+    }
+
+    /// An add, finishing `job` (when given) in the same transaction as its changes.
+    func add(_ request: AddRequest, job: String?) throws -> AddOutcome {
+        try validate(request)
+        let chat = chatModel
+        var warnings: [String] = []
+        var request = request
+        request.metadata = Self.cleanMetadata(request.metadata)
+        request.messages = try describingImages(request.messages, chat: chat, warnings: &warnings)
+        if request.memoryType == .procedural, let chat {
+            return try procedural(request, chat: chat, job: job, warnings: warnings)
+        }
+        guard request.infer else {
+            let drafts = try embedded(verbatim(request))
+            return try commit(insertion(of: drafts, request: request), warnings: warnings, job: job)
+        }
+        if let chat { return try inferred(request, chat: chat, job: job, warnings: warnings) }
         let agentOnly = request.scope.userID == nil && request.scope.agentID != nil
         let facts = try embedded(HeuristicExtractor.facts(from: request.messages, agentScope: agentOnly).map {
             Draft(text: $0, actorID: nil, role: nil)
         })
-        return try scopeLocks.withLock(request.scope) { try write(try unknown(facts, in: request.scope)) }
+        return try scopeLocks.withLock(request.scope.lockKey) {
+            try commit(insertion(of: try unknown(facts, in: request.scope), request: request), warnings: warnings, job: job)
+        }
     }
 
     struct Draft {
@@ -31,6 +77,19 @@ extension MemoryService {
         var actorID: String?
         var role: String?
         var vector: [Float] = []
+    }
+
+    /// Applies the changes (and finishes the job with their results) in one transaction.
+    func commit(_ changes: MemoryChanges, results: [AddResult]? = nil, warnings: [String], job: String?) throws -> AddOutcome {
+        let outcome = AddOutcome(
+            results: results ?? changes.inserts.map { AddResult(id: $0.id, memory: $0.text, event: .add) }, warnings: warnings)
+        var changes = changes
+        if let job {
+            let encoded = try JSONEncoder().encode(outcome)
+            changes.completedJob = JobCompletion(id: job, status: .succeeded, results: String(decoding: encoded, as: UTF8.self), at: now())
+        }
+        try store.apply(changes)
+        return outcome
     }
 
     private func verbatim(_ request: AddRequest) -> [Draft] {
@@ -42,17 +101,25 @@ extension MemoryService {
     }
 
     /// The drafts with their embeddings, in one batch.
-    private func embedded(_ drafts: [Draft]) throws -> [Draft] {
+    func embedded(_ drafts: [Draft]) throws -> [Draft] {
         guard !drafts.isEmpty else { return [] }
-        let vectors = try embedder.embed(batch: drafts.map(\.text))
-        guard vectors.count == drafts.count, vectors.allSatisfy({ $0.count == embedder.dimension }) else {
-            throw EmbedderContractViolation(expected: drafts.count, dimension: embedder.dimension)
-        }
+        let vectors = try embedded(texts: drafts.map(\.text))
         return zip(drafts, vectors).map { draft, vector in
             var draft = draft
             draft.vector = vector
             return draft
         }
+    }
+
+    /// One vector per text, checked against the embedder's contract.
+    func embedded(texts: [String]) throws -> [[Float]] {
+        guard !texts.isEmpty else { return [] }
+        let embedder = self.embedder
+        let vectors = try embedder.embed(batch: texts)
+        guard vectors.count == texts.count, vectors.allSatisfy({ $0.count == embedder.dimension }) else {
+            throw EmbedderContractViolation(expected: texts.count, dimension: embedder.dimension)
+        }
+        return vectors
     }
 
     /// The facts the scope does not hold yet (by hash or similarity), without repeats within the batch.
@@ -70,21 +137,29 @@ extension MemoryService {
     }
 
     /// New memories and their ADD history rows.
-    private func insertion(of drafts: [Draft], request: AddRequest, metadata: [String: JSONValue]?, expiration: String?) -> MemoryChanges {
+    func insertion(of drafts: [Draft], request: AddRequest, extraMetadata: [String: JSONValue] = [:]) throws -> MemoryChanges {
+        let expiration = try Self.validateDay(request.expirationDate)
+        var metadata = request.metadata ?? [:]
+        metadata.merge(extraMetadata) { _, new in new }
         let time = now()
         var changes = MemoryChanges()
         for draft in drafts {
             let memory = Memory(
-                id: Self.newID(), text: draft.text, hash: Self.hash(draft.text), metadata: metadata,
+                id: Self.newID(), text: draft.text, hash: Self.hash(draft.text), metadata: metadata.isEmpty ? nil : metadata,
                 scope: request.scope, actorID: draft.actorID, role: draft.role, createdAt: time, updatedAt: time,
                 expirationDate: expiration, project: project, embedding: draft.vector)
             changes.inserts.append(memory)
-            changes.history.append(HistoryEvent(
-                id: Self.newID(), memoryID: memory.id, oldMemory: nil, newMemory: memory.text, event: .add,
-                createdAt: time, isDeleted: false, actorID: memory.actorID, role: memory.role,
-                scope: memory.scope, project: project))
+            changes.history.append(historyEvent(memory.id, old: nil, new: memory.text, .add, of: memory, at: time))
         }
         return changes
+    }
+
+    /// A history row for a change to `memory`.
+    func historyEvent(_ memoryID: String, old: String?, new: String?, _ kind: HistoryEvent.Kind, of memory: Memory, at time: Date,
+                      isDeleted: Bool = false) -> HistoryEvent {
+        HistoryEvent(
+            id: Self.newID(), memoryID: memoryID, oldMemory: old, newMemory: new, event: kind, createdAt: time,
+            isDeleted: isDeleted, actorID: memory.actorID, role: memory.role, scope: memory.scope, project: project)
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {

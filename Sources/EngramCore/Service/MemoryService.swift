@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// The memory engine: add, search, get, list, update, delete, history, reset and entities over a
 /// `MemoryStore` and an `Embedder`. Synchronous; runs on the server's worker threads.
@@ -15,29 +16,67 @@ public final class MemoryService: Sendable {
         public var fusion = ScoreFusion()
         /// Largest page of a listing.
         public var maxPageSize = 1000
+        /// Existing memories shown to the model on an inference add.
+        public var inferenceContextSize = 10
+        /// Prompt settings (`custom_instructions`, ...) from the config file, below `POST /configure`.
+        public var promptDefaults: [String: String] = [:]
+        /// Claims of an async job before it is failed for good (a crash mid-job counts as one).
+        public var maxJobAttempts = 3
 
         public init() {}
     }
 
+    /// The providers in use; `POST /configure` may replace them while requests run.
+    struct Providers: Sendable {
+        var embedder: any Embedder
+        var embedderSettings: ProviderSettings?
+        var chatModel: (any ChatModel)?
+        var llmSettings: ProviderSettings?
+    }
+
     let store: any MemoryStore
-    let embedder: any Embedder
+    let providers: Mutex<Providers>
+    /// The providers given at start, restored by `"embedder": null`.
+    let baseline: Providers
+    let factory: (any ProviderFactory)?
     let configuration: Configuration
     let clock: @Sendable () -> Date
     let project: String
     let scopeLocks = ScopeLocks()
+    let jobSignal = JobSignal()
 
-    /// Creates the engine; checks that the store was built with this embedder.
+    /// Creates the engine; checks that the store was built with this embedder. Without a chat model,
+    /// inference adds use the heuristic extractor. `factory` builds providers when `POST /configure`
+    /// changes them; `embedderSettings` and `llmSettings` describe the given ones for `GET /configure`.
     public init(
-        store: any MemoryStore, embedder: any Embedder, configuration: Configuration = Configuration(),
-        project: String = Memory.defaultProject, clock: @escaping @Sendable () -> Date = { Date() }
+        store: any MemoryStore, embedder: any Embedder, embedderSettings: ProviderSettings? = nil,
+        chatModel: (any ChatModel)? = nil, llmSettings: ProviderSettings? = nil, factory: (any ProviderFactory)? = nil,
+        configuration: Configuration = Configuration(), project: String = Memory.defaultProject,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) throws {
-        try store.prepare(embeddingModel: embedder.modelID, dimension: embedder.dimension)
         self.store = store
-        self.embedder = embedder
+        let initial = Providers(embedder: embedder, embedderSettings: embedderSettings, chatModel: chatModel, llmSettings: llmSettings)
+        self.providers = Mutex(initial)
+        self.baseline = initial
+        self.factory = factory
         self.configuration = configuration
         self.project = project
         self.clock = clock
+        let problems = applyPersistedOverrides()
+        startupIssues.withLock { $0 = problems }
+        let effective = self.embedder
+        try store.prepare(embeddingModel: effective.modelID, dimension: effective.dimension)
     }
+
+    /// Persisted provider overrides that could not be applied at start (logged by the caller).
+    public var startupProblems: [String] { startupIssues.withLock { $0 } }
+    private let startupIssues = Mutex<[String]>([])
+
+    /// The embedder in use.
+    var embedder: any Embedder { providers.withLock { $0.embedder } }
+
+    /// The chat model in use, nil when inference falls back to the heuristic extractor.
+    var chatModel: (any ChatModel)? { providers.withLock { $0.chatModel } }
 
     /// Whether the store answers.
     public func isHealthy() -> Bool { store.isReachable() }

@@ -3,6 +3,14 @@
 public protocol HTTPResponseError: Error {
     /// The response to send for this error.
     var response: HTTPResponse { get }
+
+    /// The response to send for this error in answer to the request with id `requestID`; by default
+    /// `response`. Errors whose body names the request (502s from providers) implement this.
+    func response(requestID: String) -> HTTPResponse
+}
+
+extension HTTPResponseError {
+    public func response(requestID: String) -> HTTPResponse { response }
 }
 
 /// A plain HTTP error: status, detail, optional extra header fields.

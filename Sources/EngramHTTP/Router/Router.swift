@@ -77,7 +77,7 @@ public struct Router: HTTPResponder {
             do {
                 return try route.handler(request)
             } catch let error as any HTTPResponseError {
-                return error.response
+                return error.response(requestID: request.id)
             } catch {
                 logger.error("Unhandled error", metadata: ["request_id": "\(request.id)", "error": "\(error)"])
                 return .error(.internalServerError, detail: "Internal error")

@@ -54,8 +54,9 @@ public final class SQLiteMemoryStore: MemoryStore {
         (try? pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
 
-    /// Records the embedding model and dimension on first use; afterwards throws
-    /// `MemoryError.embedderMismatch` naming both models when they differ from the recorded ones.
+    /// Records the embedding model and dimension on first use (or while the store holds no memories);
+    /// afterwards throws `MemoryError.embedderMismatch` naming both models when they differ from the
+    /// recorded ones.
     public func prepare(embeddingModel: String, dimension: Int) throws {
         guard !embeddingModel.isEmpty, dimension > 0 else {
             throw MemoryError.invalid("An embedding model needs a name and a positive dimension")
@@ -64,7 +65,8 @@ public final class SQLiteMemoryStore: MemoryStore {
             let select = try db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?")
             let model = try String.fetchOne(select, arguments: [Self.modelKey])
             let stored = try String.fetchOne(select, arguments: [Self.dimensionKey])
-            guard let model, let stored else {
+            let empty = try Bool.fetchOne(db.cachedStatement(sql: "SELECT NOT EXISTS (SELECT 1 FROM memories)")) ?? false
+            guard let model, let stored, !empty || (model == embeddingModel && stored == String(dimension)) else {
                 let upsert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)")
                 try upsert.execute(arguments: [Self.modelKey, embeddingModel])
                 try upsert.execute(arguments: [Self.dimensionKey, String(dimension)])

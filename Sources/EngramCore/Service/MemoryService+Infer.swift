@@ -1,0 +1,194 @@
+import Foundation
+
+extension MemoryService {
+    /// Most recent messages whose embeddings look up related memories.
+    static let maxQueryMessages = 8
+
+    /// The inference pipeline (DESIGN.md "Inference"): retrieve the scope's memories related to the new
+    /// messages, ask the model once for operations over them (shown under small integer ids), then
+    /// apply the operations in one transaction. Runs under the scope's lock from retrieval to write.
+    func inferred(_ request: AddRequest, chat: any ChatModel, job: String?, warnings: [String]) throws -> AddOutcome {
+        let conversation = request.messages.filter { !$0.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        let spoken = conversation.filter { $0.role.lowercased() != "system" }
+        guard !spoken.isEmpty else { return try commit(MemoryChanges(), warnings: warnings, job: job) }
+        // Embedding is the slow local step: do it before taking the lock.
+        let queryTexts = spoken.suffix(Self.maxQueryMessages).map(\.content)
+        let queryVectors = try embedded(texts: queryTexts)
+        let keywordQuery = String(queryTexts.joined(separator: " ").prefix(4000))
+        let overrides = (try? configurationOverrides()) ?? [:]
+        let key = request.scope.lockKey
+        return try scopeLocks.withLock(key) {
+            try store.withScopeLock(key, project: project) {
+                let context = try related(to: queryVectors, keywords: keywordQuery, in: request.scope)
+                let prompt = InferencePrompt(
+                    existing: context.map(\.text), messages: conversation, observedAt: request.timestamp ?? now(),
+                    agentScope: request.scope.userID == nil && request.scope.agentID != nil,
+                    instructions: request.prompt ?? promptSetting("custom_instructions", overrides: overrides),
+                    extractionGuide: promptSetting("custom_fact_extraction_prompt", overrides: overrides),
+                    reconciliationGuide: promptSetting("custom_update_memory_prompt", overrides: overrides),
+                    includes: request.includes, excludes: request.excludes)
+                let operations = try askForOperations(chat, prompt.chatMessages)
+                let (changes, results) = try plan(operations, context: context, request: request)
+                return try commit(changes, results: results, warnings: warnings, job: job)
+            }
+        }
+    }
+
+    /// The scope's active, unexpired memories most related to the query: semantic matches of each
+    /// query vector and keyword matches of the text, fused, best `inferenceContextSize`.
+    private func related(to vectors: [[Float]], keywords: String, in scope: Scope) throws -> [Memory] {
+        let limit = configuration.inferenceContextSize
+        guard limit > 0 else { return [] }
+        let visibility = Visibility(showExpired: false, includeSuperseded: false, today: today())
+        var byID: [String: Memory] = [:]
+        var cosine: [String: Double] = [:]
+        for vector in vectors {
+            for hit in try store.semanticSearch(vector, project: project, filter: scope.filter, visibility: visibility, limit: limit) {
+                byID[hit.memory.id] = hit.memory
+                cosine[hit.memory.id] = max(cosine[hit.memory.id] ?? -1, hit.semanticScore ?? hit.score)
+            }
+        }
+        var bm25: [String: Double] = [:]
+        for hit in try store.keywordSearch(keywords, project: project, filter: scope.filter, visibility: visibility, limit: limit) {
+            byID[hit.memory.id] = byID[hit.memory.id] ?? hit.memory
+            bm25[hit.memory.id] = hit.keywordScore ?? hit.score
+            if cosine[hit.memory.id] == nil {
+                cosine[hit.memory.id] = vectors.map { Double(Self.dot($0, hit.memory.embedding)) }.max() ?? 0
+            }
+        }
+        let candidates = byID.keys.map { ScoreFusion.Candidate(id: $0, cosine: cosine[$0] ?? 0, bm25: bm25[$0]) }
+        // Oldest first among the chosen, so ids follow the order facts were learnt.
+        return configuration.fusion.rank(candidates, threshold: 0, limit: limit).compactMap { byID[$0.id] }
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    /// One call for operations; an unusable answer is sent back once with the reason, then the add
+    /// fails with `provider_unavailable`.
+    private func askForOperations(_ chat: any ChatModel, _ messages: [ChatMessage]) throws -> [MemoryOperation] {
+        var messages = messages
+        var reason = ""
+        for _ in 0..<2 {
+            let answer = try chat.complete(ChatRequest(messages: messages, jsonOutput: true))
+            do {
+                return try MemoryOperation.parse(answer.text)
+            } catch {
+                reason = error.description
+                messages.append(ChatMessage(role: .assistant, text: String(answer.text.prefix(8000))))
+                messages.append(ChatMessage(role: .user, text:
+                    "That reply could not be used: \(reason). Reply again with only the JSON object in the format described."))
+            }
+        }
+        throw ProviderError(.unavailable, "The model's reply could not be used after a retry: \(reason)")
+    }
+
+    /// The memory changes for the model's operations. Ids the model made up or repeated are ignored;
+    /// an ADD that repeats a known or just-added fact (same text, or cosine ≥ `duplicateSimilarity`) is
+    /// dropped; an UPDATE to the same text is a NONE; a DELETE supersedes.
+    private func plan(_ operations: [MemoryOperation], context: [Memory], request: AddRequest) throws -> (MemoryChanges, [AddResult]) {
+        var touched = Set<Int>()
+        var adds: [String] = []
+        var updates: [(index: Int, text: String)] = []
+        var deletes: [Int] = []
+        func target(_ id: String?) -> Int? {
+            guard let id, let index = Int(id), context.indices.contains(index), !touched.contains(index) else { return nil }
+            return index
+        }
+        for operation in operations {
+            switch operation.kind {
+            case .add:
+                if let text = operation.text, !adds.contains(text) { adds.append(text) }
+            case .update:
+                guard let index = target(operation.id), let text = operation.text, text != context[index].text else { continue }
+                touched.insert(index)
+                updates.append((index, text))
+            case .delete:
+                guard let index = target(operation.id) else { continue }
+                touched.insert(index)
+                deletes.append(index)
+            case .none:
+                continue
+            }
+        }
+        let vectors = try embedded(texts: adds + updates.map(\.text))
+        let time = now()
+        var changes = MemoryChanges()
+        var results: [AddResult] = []
+
+        let kept = context.indices.filter { !touched.contains($0) }.map { context[$0] }
+        var added: [Draft] = []
+        for (text, vector) in zip(adds, vectors) {
+            let hash = Self.hash(text)
+            let known = kept.contains { $0.hash == hash || Double(Self.dot($0.embedding, vector)) >= configuration.duplicateSimilarity }
+            let repeated = added.contains { Double(Self.dot($0.vector, vector)) >= configuration.duplicateSimilarity }
+            if !known, !repeated { added.append(Draft(text: text, actorID: nil, role: nil, vector: vector)) }
+        }
+        let insertion = try insertion(of: added, request: request)
+        changes.inserts = insertion.inserts
+        changes.history = insertion.history
+        results += insertion.inserts.map { AddResult(id: $0.id, memory: $0.text, event: .add) }
+
+        for ((index, text), vector) in zip(updates, vectors.dropFirst(adds.count)) {
+            let old = context[index]
+            var memory = old
+            memory.text = text
+            memory.hash = Self.hash(text)
+            memory.embedding = vector
+            memory.updatedAt = time
+            if let metadata = request.metadata { memory.metadata = (old.metadata ?? [:]).merging(metadata) { _, new in new } }
+            changes.updates.append(memory)
+            changes.history.append(historyEvent(memory.id, old: old.text, new: text, .update, of: memory, at: time))
+            results.append(AddResult(id: memory.id, memory: text, event: .update, previousMemory: old.text))
+        }
+        for index in deletes {
+            let old = context[index]
+            changes.supersessions.append(old.id)
+            changes.history.append(historyEvent(old.id, old: old.text, new: nil, .delete, of: old, at: time))
+            results.append(AddResult(id: old.id, memory: old.text, event: .delete))
+        }
+        return (changes, results)
+    }
+
+    /// Procedural memory: the conversation summarised by the model as one memory.
+    func procedural(_ request: AddRequest, chat: any ChatModel, job: String?, warnings: [String]) throws -> AddOutcome {
+        let overrides = (try? configurationOverrides()) ?? [:]
+        let messages = [
+            ChatMessage(role: .system, text: ProceduralPrompt.system),
+            ChatMessage(role: .user, text: ProceduralPrompt.user(
+                request.messages, instructions: request.prompt ?? promptSetting("custom_instructions", overrides: overrides))),
+        ]
+        let summary = try askForText(chat, messages, what: "procedural summary")
+        let drafts = try embedded([Draft(text: summary, actorID: nil, role: nil)])
+        let changes = try insertion(of: drafts, request: request, extraMetadata: ["memory_type": .string(AddRequest.MemoryType.procedural.rawValue)])
+        return try commit(changes, warnings: warnings, job: job)
+    }
+
+    /// A plain-text answer without reasoning blocks or fences; an empty one is asked for again once.
+    func askForText(_ chat: any ChatModel, _ messages: [ChatMessage], what: String) throws -> String {
+        for _ in 0..<2 {
+            let text = ModelOutput.stripped(try chat.complete(ChatRequest(messages: messages)).text)
+            if !text.isEmpty, !text.utf8.contains(0) { return String(text.prefix(64 * 1024)) }
+        }
+        throw ProviderError(.unavailable, "The model returned an empty \(what) twice")
+    }
+
+    /// Messages with their images turned into text by the model when it has vision, else dropped
+    /// with a warning.
+    func describingImages(_ messages: [Message], chat: (any ChatModel)?, warnings: inout [String]) throws -> [Message] {
+        let count = messages.reduce(0) { $0 + $1.imageURLs.count }
+        guard count > 0 else { return messages }
+        guard let chat, chat.supportsVision else {
+            warnings.append("\(count) image(s) ignored: describing images needs an LLM with enable_vision on")
+            return messages.map { Message(role: $0.role, content: $0.content, name: $0.name) }
+        }
+        return try messages.map { message in
+            guard !message.imageURLs.isEmpty else { return message }
+            let ask = [
+                ChatMessage(role: .system, text: ImagePrompt.system),
+                ChatMessage(role: .user, text: message.content.isEmpty ? "Describe the image." : message.content, imageURLs: message.imageURLs),
+            ]
+            let description = try askForText(chat, ask, what: "image description")
+            let content = message.content.isEmpty ? "[Image: \(description)]" : "\(message.content)\n[Image: \(description)]"
+            return Message(role: message.role, content: content, name: message.name)
+        }
+    }
+}
