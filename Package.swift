@@ -48,7 +48,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "EngramPostgres", dependencies: ["EngramCore", "CLibPQ"], swiftSettings: strictSettings),
-        .target(name: "EngramProviders", dependencies: ["EngramCore", "CCurl"], swiftSettings: strictSettings),
+        .target(
+            name: "EngramProviders",
+            dependencies: ["EngramCore", "CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .target(name: "EngramEmbedding", dependencies: ["EngramCore", "CBLAS"], swiftSettings: strictSettings),
         .target(
             name: "EngramAPI",
@@ -74,8 +78,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Helpers shared by the test targets: a raw HTTP client over real sockets.
-        .target(name: "EngramTestSupport", path: "Tests/Support", swiftSettings: strictSettings),
+        // Helpers shared by the test targets: a raw HTTP client over real sockets, and a scriptable fake
+        // of the LLM and embedding providers' APIs.
+        .target(
+            name: "EngramTestSupport",
+            dependencies: ["EngramHTTP", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EngramHTTPTests", dependencies: ["EngramHTTP", "CLinux", "EngramTestSupport"],
             swiftSettings: strictSettings
@@ -88,6 +98,14 @@ let package = Package(
         ),
         .testTarget(name: "EngramTests", dependencies: ["engram", "EngramTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "EngramSQLiteTests", dependencies: ["EngramSQLite", "EngramCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngramProvidersTests",
+            dependencies: [
+                "EngramProviders", "EngramCore", "EngramHTTP", "EngramTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EngramEmbeddingTests",
             dependencies: ["EngramEmbedding", "EngramCore"],

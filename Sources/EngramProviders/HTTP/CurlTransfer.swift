@@ -1,0 +1,22 @@
+import CCurl
+import Foundation
+
+/// What one `curl_easy_perform` produced: libcurl's result code and, when a response arrived, its
+/// status, fields and body.
+struct CurlTransfer {
+    /// `CURLE_OK` when a complete response arrived (whatever its status).
+    var code: CURLcode
+    /// The HTTP status; 0 when no response arrived.
+    var status: Int
+    var headers: [(name: String, value: String)]
+    var body: Data
+    /// Whether the transfer was aborted because the body passed the size limit.
+    var overflowed: Bool
+    /// New connections opened for this transfer (0 when a kept-alive one was reused).
+    var newConnections: Int
+    /// libcurl's description of a failure (may name the host or address; for logs only).
+    var detail: String
+
+    /// Whether the transfer failed before a complete response arrived.
+    var failed: Bool { code != CURLE_OK }
+}

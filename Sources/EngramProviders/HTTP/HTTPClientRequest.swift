@@ -1,0 +1,32 @@
+import Foundation
+
+/// One outbound HTTP request: method, absolute URL, header fields and an optional body.
+///
+/// Header values may hold secrets (`Authorization`, `x-api-key`); `HTTPClient` never logs them, nor
+/// the body.
+public struct HTTPClientRequest: Sendable {
+    /// The request method, e.g. `GET` or `POST`.
+    public var method: String
+    /// An absolute `http:` or `https:` URL.
+    public var url: String
+    /// Header fields in the order they are sent.
+    public var headers: [(name: String, value: String)]
+    /// The body; nil sends none.
+    public var body: Data?
+
+    /// Creates a request.
+    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: Data? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A `POST` of a JSON body with `Content-Type` and `Accept` set to JSON, plus `headers`.
+    public static func postJSON(url: String, headers: [(name: String, value: String)] = [], body: Data) -> HTTPClientRequest {
+        HTTPClientRequest(
+            method: "POST", url: url,
+            headers: [("Content-Type", "application/json"), ("Accept", "application/json")] + headers,
+            body: body)
+    }
+}
