@@ -78,6 +78,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "InferenceBenchmark",
+            dependencies: [
+                "EngramAPI", "EngramCore", "EngramEmbedding", "EngramHTTP", "EngramProviders", "EngramSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/InferenceBenchmark",
+            swiftSettings: strictSettings
+        ),
+
         // Helpers shared by the test targets: a raw HTTP client over real sockets, and a scriptable fake
         // of the LLM and embedding providers' APIs.
         .target(
@@ -93,7 +103,10 @@ let package = Package(
         .testTarget(name: "EngramCoreTests", dependencies: ["EngramCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "EngramAPITests",
-            dependencies: ["EngramAPI", "EngramHTTP", "EngramCore", "EngramSQLite", "EngramEmbedding", "EngramTestSupport"],
+            dependencies: [
+                "EngramAPI", "EngramHTTP", "EngramCore", "EngramSQLite", "EngramEmbedding", "EngramProviders", "EngramTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "EngramTests", dependencies: ["engram", "EngramTestSupport"], swiftSettings: strictSettings),

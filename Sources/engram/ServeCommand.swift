@@ -3,14 +3,17 @@ import EngramAPI
 import EngramCore
 import EngramEmbedding
 import EngramHTTP
+import EngramProviders
 import EngramSQLite
 import Foundation
 import Logging
 
 /// `engram serve`: runs the HTTP server until SIGINT or SIGTERM.
 ///
-/// Settings come from flags, then `ENGRAM_*` environment variables, then defaults. This is the only
-/// place configuration is read; everything below receives plain values.
+/// Settings come from flags, then `ENGRAM_*` environment variables, then the config file, then
+/// defaults; provider changes made with `POST /configure` are persisted in the store and win over all
+/// of them at the next start. This is the only place configuration is read; everything below receives
+/// plain values.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -38,18 +41,32 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customLong("allow-unauthenticated"), help: "Allow binding a non-loopback address without an API key.")
     var allowUnauthenticated = false
 
-    @Option(help: "Worker threads (env ENGRAM_WORKERS; default 2 per core, at least 4).")
+    @Option(help: "HTTP worker threads (env ENGRAM_WORKERS; default 4 per core, at least 16: LLM calls block one each).")
     var workers: Int?
+
+    @Option(name: .customLong("job-workers"), help: "Threads running async adds (env ENGRAM_JOB_WORKERS; default 2).")
+    var jobWorkers: Int?
+
+    @Option(help: "A YAML or JSON config file (env ENGRAM_CONFIG); flags and environment variables override it.")
+    var config: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ENGRAM_LOG_LEVEL; default info).")
     var logLevel: String?
 
     func validate() throws {
+        do {
+            _ = try configFile()
+        } catch let error as ConfigError {
+            throw ValidationError(error.description)
+        }
         if let port = try resolvedPort(), !(0...65_535).contains(port) {
             throw ValidationError("--port must be between 0 and 65535.")
         }
         if let workers = try resolvedWorkers(), workers < 1 {
             throw ValidationError("--workers must be at least 1.")
+        }
+        if let jobWorkers = try resolvedJobWorkers(), jobWorkers < 1 {
+            throw ValidationError("--job-workers must be at least 1.")
         }
         if Logger.Level(rawValue: resolvedLogLevel) == nil {
             throw ValidationError("Unknown log level '\(resolvedLogLevel)'.")
@@ -90,18 +107,44 @@ struct ServeCommand: ParsableCommand {
         var configuration = HTTPServer.Configuration()
         configuration.host = resolvedHost
         configuration.port = try resolvedPort() ?? 8888
-        if let workers = try resolvedWorkers() { configuration.workerCount = workers }
+        configuration.workerCount = try resolvedWorkers() ?? max(16, 4 * ProcessInfo.processInfo.activeProcessorCount)
 
         // Concurrent requests share embedding batches: one lane per core.
         let batching = BatchingEmbedder(wrapping: embedder, lanes: ProcessInfo.processInfo.activeProcessorCount)
+        let file = try configFile()
+        let factory = EngineProviderFactory(local: batching, remote: RemoteProviderFactory(logger: Logger(label: "engram.providers")))
         let service: MemoryService
         do {
+            let llmSettings = try ProviderOptions.llm(environment: environment, file: file)
+            let embedderSettings = try ProviderOptions.embedder(environment: environment, file: file)
+            let chatModel = try llmSettings.map { settings in try factory.chatModel(settings) }
+            let activeEmbedder = try embedderSettings.map { settings in try factory.embedder(settings) } ?? batching
             let store = try SQLiteMemoryStore(path: (dataDirectory as NSString).appendingPathComponent("engram.sqlite"))
-            service = try MemoryService(store: store, embedder: batching)
+            var engine = MemoryService.Configuration()
+            for key in MemoryService.promptKeys { engine.promptDefaults[key] = file.values[key]?.stringValue }
+            service = try MemoryService(
+                store: store, embedder: activeEmbedder, embedderSettings: embedderSettings, chatModel: chatModel,
+                llmSettings: llmSettings, factory: factory, configuration: engine)
         } catch let error as MemoryError {
             throw ValidationError(error.message)
+        } catch let error as ProviderError {
+            throw ValidationError("The configured provider cannot be used: \(error.message)")
+        } catch let error as ConfigError {
+            throw ValidationError(error.description)
         } catch {
             throw ValidationError("Cannot open the memory store in '\(dataDirectory)': \(error)")
+        }
+        for problem in service.startupProblems { logger.warning("\(problem)") }
+        let providers = service.providerDescription
+        logger.info("LLM: \(providers.llm.objectValue?["provider"]?.stringValue ?? "none (heuristic extraction)"); embedder: \(service.embedderDescription.model)")
+
+        let jobs = JobRunner(service: service, workers: try resolvedJobWorkers() ?? 2) { line in
+            Logger(label: "engram.jobs").warning("\(line)")
+        }
+        do {
+            try jobs.start()
+        } catch {
+            throw ValidationError("Cannot start the async add workers: \(error)")
         }
 
         let server: HTTPServer
@@ -118,6 +161,7 @@ struct ServeCommand: ParsableCommand {
         server.start()
         logger.info("Engram listening on http://\(configuration.host):\(server.port) (data in \(dataDirectory))")
         server.waitUntilStopped()
+        if !jobs.stop(timeout: 10) { logger.warning("Async adds still running at exit will be resumed at the next start") }
         signals.cancel()
         logger.info("Engram stopped")
     }
@@ -134,32 +178,49 @@ struct ServeCommand: ParsableCommand {
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    private var resolvedHost: String { host ?? environment["ENGRAM_HOST"] ?? "127.0.0.1" }
+    /// The config file, when one is named; its errors surface in `validate()`.
+    private func configFile() throws -> ConfigFile {
+        guard let path = config ?? environment["ENGRAM_CONFIG"], !path.isEmpty else { return ConfigFile() }
+        return try ConfigFile(path: path)
+    }
 
-    private var resolvedDataDirectory: String { dataDirectory ?? environment["ENGRAM_DATA_DIR"] ?? "./data" }
+    /// A server setting: the flag, else `ENGRAM_<NAME>`, else the config file's `<name>`.
+    private func setting(_ flag: String?, _ name: String) -> String? {
+        flag ?? environment["ENGRAM_" + name.uppercased()] ?? (try? configFile())?.string(name)
+    }
+
+    private var resolvedHost: String { setting(host, "host") ?? "127.0.0.1" }
+
+    private var resolvedDataDirectory: String { setting(dataDirectory, "data_dir") ?? "./data" }
 
     private var resolvedModelDirectory: String {
-        modelDirectory ?? environment["ENGRAM_MODEL_DIR"] ?? LocalEmbedder.Configuration.defaultModelDirectory
+        setting(modelDirectory, "model_dir") ?? LocalEmbedder.Configuration.defaultModelDirectory
     }
 
     private var resolvedAPIKey: String? {
-        guard let key = apiKey ?? environment["ENGRAM_API_KEY"], !key.isEmpty else { return nil }
+        guard let key = setting(apiKey, "api_key"), !key.isEmpty else { return nil }
         return key
     }
 
-    private var resolvedLogLevel: String { (logLevel ?? environment["ENGRAM_LOG_LEVEL"] ?? "info").lowercased() }
+    private var resolvedLogLevel: String { (setting(logLevel, "log_level") ?? "info").lowercased() }
 
     private func resolvedPort() throws -> Int? {
-        try port ?? integer(fromEnvironment: "ENGRAM_PORT")
+        try integer(port, "port")
     }
 
     private func resolvedWorkers() throws -> Int? {
-        try workers ?? integer(fromEnvironment: "ENGRAM_WORKERS")
+        try integer(workers, "workers")
     }
 
-    private func integer(fromEnvironment name: String) throws -> Int? {
-        guard let text = environment[name] else { return nil }
-        guard let value = Int(text) else { throw ValidationError("\(name) must be an integer, got '\(text)'.") }
+    private func resolvedJobWorkers() throws -> Int? {
+        try integer(jobWorkers, "job_workers")
+    }
+
+    private func integer(_ flag: Int?, _ name: String) throws -> Int? {
+        if let flag { return flag }
+        guard let text = setting(nil, name) else { return nil }
+        guard let value = Int(text) else { throw ValidationError("ENGRAM_\(name.uppercased()) must be an integer, got '\(text)'.") }
         return value
     }
+
 }

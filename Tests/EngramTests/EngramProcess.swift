@@ -6,7 +6,9 @@ struct EngramProcess {
     let process: Process
     let port: Int
 
-    static func start(dataDirectory: URL, logDirectory: URL, arguments: [String] = []) throws -> EngramProcess {
+    static func start(
+        dataDirectory: URL, logDirectory: URL, arguments: [String] = [], environment: [String: String] = [:]
+    ) throws -> EngramProcess {
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         let log = logDirectory.appendingPathComponent("engram-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -15,6 +17,9 @@ struct EngramProcess {
         let host = arguments.contains("--host") ? [] : ["--host", "127.0.0.1"]
         process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory.path] + host + arguments
         process.standardError = try FileHandle(forWritingTo: log)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         try process.run()
         for _ in 0..<200 {
             Thread.sleep(forTimeInterval: 0.05)

@@ -15,13 +15,20 @@ struct APIHarness {
 
     static func run<T>(
         apiKey: String? = nil, embedder: any Embedder = HashingEmbedder(), clock: (@Sendable () -> Date)? = nil,
+        chatModel: (any ChatModel)? = nil, factory: (any ProviderFactory)? = nil, jobWorkers: Int? = nil,
+        configuration: MemoryService.Configuration = MemoryService.Configuration(),
         _ body: (APIHarness) throws -> T
     ) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteMemoryStore(path: directory.appendingPathComponent("engram.sqlite").path)
-        let service = try MemoryService(store: store, embedder: embedder, clock: clock ?? { Date() })
+        let service = try MemoryService(
+            store: store, embedder: embedder, chatModel: chatModel, factory: factory, configuration: configuration,
+            clock: clock ?? { Date() })
+        let jobs = jobWorkers.map { JobRunner(service: service, workers: $0, pollInterval: 0.1) }
+        try jobs?.start()
+        defer { jobs?.stop(timeout: 10) }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         var configuration = HTTPServer.Configuration()
