@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model build release serve test check-docker bench bench-http bench-embed bench-retrieval clean
+.PHONY: deps model build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference clean
 
 deps:
 	@scripts/install-deps.sh
@@ -39,6 +39,10 @@ bench-http: release model
 
 bench-retrieval: release model
 	@scripts/bench-retrieval.sh
+
+# The inference pipeline's overhead with a fake model answering at once; BENCH_MEMORIES, BENCH_ADDS.
+bench-inference: deps model
+	@scripts/bench-inference.sh
 
 bench-embed: deps model
 	@scripts/bench-embed.sh

@@ -74,6 +74,16 @@ for (index, messages) in conversation.enumerated() {
     if index >= options.warmup { latencies.append(elapsed) }
 }
 
+// The embedder's share: one add embeds the new messages once and each new fact once.
+var embedTimes: [Double] = []
+for messages in conversation.prefix(60) {
+    let text = messages.reversed().filter { $0.role != "system" }.map(\.content).joined(separator: "\n")
+    let started = DispatchTime.now().uptimeNanoseconds
+    _ = try embedder.embed(text)
+    embedTimes.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
+}
+embedTimes.sort()
+
 let sorted = latencies.sorted()
 let percentile = { (p: Double) -> Double in sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
 let prompts = model.promptBytes.withLock { $0 }.dropFirst(options.warmup)
@@ -81,7 +91,7 @@ let meanBytes = prompts.isEmpty ? 0 : Double(prompts.reduce(0, +)) / Double(prom
 let report: [String: Any] = [
     "memories_in_scope": options.memories, "adds": sorted.count,
     "add_p50_ms": percentile(0.5), "add_p95_ms": percentile(0.95), "add_p99_ms": percentile(0.99),
-    "model_time_ms": 0, "prompt_bytes_mean": meanBytes, "prompt_tokens_estimate": meanBytes / 4,
+    "model_time_ms": 0, "embed_query_p50_ms": embedTimes[embedTimes.count / 2], "prompt_bytes_mean": meanBytes, "prompt_tokens_estimate": meanBytes / 4,
     "existing_memories_shown_mean": model.shownMemories.withLock { counts in
         counts.isEmpty ? 0 : Double(counts.reduce(0, +)) / Double(counts.count)
     },

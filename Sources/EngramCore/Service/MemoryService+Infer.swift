@@ -11,10 +11,11 @@ extension MemoryService {
         let conversation = request.messages.filter { !$0.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         let spoken = conversation.filter { $0.role.lowercased() != "system" }
         guard !spoken.isEmpty else { return try commit(MemoryChanges(), warnings: warnings, job: job) }
-        // Embedding is the slow local step: do it before taking the lock.
-        let queryTexts = spoken.suffix(Self.maxQueryMessages).map(\.content)
-        let queryVectors = try embedded(texts: queryTexts)
-        let keywordQuery = String(queryTexts.joined(separator: " ").prefix(4000))
+        // One query from the recent messages, newest first (the embedder keeps the start of a long
+        // text). Embedding is the slow local step: do it before taking the lock.
+        let recent = spoken.suffix(Self.maxQueryMessages).reversed().map(\.content)
+        let queryVectors = try embedded(texts: [recent.joined(separator: "\n")])
+        let keywordQuery = String(recent.joined(separator: " ").prefix(4000))
         let overrides = (try? configurationOverrides()) ?? [:]
         let key = request.scope.lockKey
         return try scopeLocks.withLock(key) {
