@@ -97,6 +97,7 @@ extension FakeProviderServer {
 
     /// A socket call failed while reserving a refused port.
     public struct RefusedPortError: Error {
+        /// The `errno` of the failed call.
         public var errno: Int32
     }
 }

@@ -37,6 +37,7 @@ public final class AnthropicChatModel: ChatModel {
         self.supportsVision = supportsVision
     }
 
+    /// One completion; a JSON request is asked for JSON in the system prompt.
     public func complete(_ request: ChatRequest) throws(ProviderError) -> ChatResponse {
         let url = Self.messagesURL(baseURL: baseURL)
         let options = AnthropicPayload.Options(

@@ -37,6 +37,7 @@ public final class OpenAIChatModel: ChatModel {
         self.supportsVision = supportsVision
     }
 
+    /// One completion: the first choice's text and the reported usage.
     public func complete(_ request: ChatRequest) throws(ProviderError) -> ChatResponse {
         let url = endpoint.url("chat/completions")
         let host = RequestTarget(url: url).host

@@ -49,6 +49,7 @@ public final class RemoteEmbedder: Embedder {
         try RemoteEmbedder(api: OllamaEmbeddingAPI(model: model, baseURL: baseURL, client: client), dimension: dimension)
     }
 
+    /// The unit vector of one text.
     public func embed(_ text: String) throws(ProviderError) -> [Float] {
         let vectors = try embed(batch: [text])
         guard let vector = vectors.first else {
@@ -57,6 +58,7 @@ public final class RemoteEmbedder: Embedder {
         return vector
     }
 
+    /// The unit vectors of `texts`, in order, fetched in calls of at most 100 texts.
     public func embed(batch texts: [String]) throws(ProviderError) -> [[Float]] {
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)
@@ -72,6 +74,7 @@ public final class RemoteEmbedder: Embedder {
         return vectors
     }
 
+    /// An estimate: one token per four UTF-8 bytes, at least one.
     public func tokenCount(of text: String) -> Int {
         max(1, text.utf8.count / 4)
     }

@@ -34,6 +34,7 @@ public struct RemoteProviderFactory: ProviderFactory {
         self.defaults = defaults
     }
 
+    /// A chat model for `settings` (section `llm`); throws `MemoryError.invalid` for bad settings.
     public func chatModel(_ settings: ProviderSettings) throws -> any ChatModel {
         let section = "llm"
         let client = try httpClient(settings, section: section)
@@ -69,6 +70,8 @@ public struct RemoteProviderFactory: ProviderFactory {
         }
     }
 
+    /// An embedder for `settings` (section `embedder`); without `embedding_dims` it calls the
+    /// provider once to learn the dimension, throwing `ProviderError` when that fails.
     public func embedder(_ settings: ProviderSettings) throws -> any Embedder {
         let section = "embedder"
         let client = try httpClient(settings, section: section)

@@ -118,10 +118,3 @@ final class CurlHandle: @unchecked Sendable {
         ccurl_setopt_pointer(raw, CURLOPT_HEADERDATA, context)
     }
 }
-
-/// The time and size limits of one transfer.
-struct TransferLimits {
-    var connectTimeoutMilliseconds: Int
-    var timeoutMilliseconds: Int
-    var maxResponseBytes: Int
-}

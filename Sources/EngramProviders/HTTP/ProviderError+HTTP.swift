@@ -40,17 +40,3 @@ extension ProviderError {
         }
     }
 }
-
-extension CurlTransfer {
-    /// Whether a failed transfer is worth another attempt: the connection could not be made or broke
-    /// before an answer arrived.
-    var isRetryableFailure: Bool {
-        switch code {
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SEND_ERROR,
-             CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE:
-            true
-        default:
-            false
-        }
-    }
-}
