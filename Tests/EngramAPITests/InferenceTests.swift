@@ -181,6 +181,28 @@ struct InferenceTests {
         }
     }
 
+    @Test("Anthropic's Messages API plays the model just as well")
+    func anthropic() throws {
+        var logger = Logger(label: "test.providers")
+        logger.logLevel = .critical
+        try FakeProviderServer.run { fake in
+            let chat = try RemoteProviderFactory(logger: logger).chatModel(ProviderSettings(
+                provider: "anthropic", model: "claude-test", baseURL: fake.baseURL, apiKey: "sk-ant-test", timeout: 3))
+            try APIHarness.run(chatModel: chat) { api in
+                try api.remember(["User lives in Lisbon."])
+                fake.enqueue(.anthropicMessage(text: #"{"operations": [{"op": "DELETE", "id": "0"}, {"op": "ADD", "text": "User lives in Porto."}]}"#),
+                             on: FakeProviderServer.Path.anthropicMessages)
+                let response = try Self.add(api, "I moved to Porto.")
+                #expect(response.status == 200, "\(response.text)")
+                #expect(try Self.memories(api) == ["User lives in Porto."])
+                let sent = try #require(fake.requests(on: FakeProviderServer.Path.anthropicMessages).first)
+                #expect(sent.header("x-api-key") == "sk-ant-test")
+                #expect((sent.json["system"] as? String)?.contains("operations") == true)
+                #expect(Self.lastUserMessage(sent).contains(#"[{"id":"0","text":"User lives in Lisbon."}]"#))
+            }
+        }
+    }
+
     @Test("a refused connection is provider_unavailable")
     func refused() throws {
         var logger = Logger(label: "test.providers")

@@ -259,6 +259,48 @@ import Testing
         }
     }
 
+    @Test func jobsAreClaimedOnceFinishedWithTheirChangesAndRecoveredAfterACrash() throws {
+        try StoreFixture.run { store, _ in
+            for (index, id) in ["j1", "j2"].enumerated() {
+                try store.enqueueJob(AddJob(id: id, project: "default", payload: "{}", createdAt: Sample.time(Double(index))))
+            }
+            let first = try #require(try store.claimJob(now: Sample.time(10)))
+            #expect(first.id == "j1" && first.status == .running && first.attempts == 1)
+            #expect(try store.claimJob(now: Sample.time(10))?.id == "j2")
+            #expect(try store.claimJob(now: Sample.time(10)) == nil)
+
+            // Changes and the job's end in one transaction: a failing change leaves the job running.
+            var failing = Sample.inserting([Sample.memory("ok")])
+            failing.deletions = ["no-such-memory"]
+            failing.completedJob = JobCompletion(id: "j1", status: .succeeded, results: "{}", at: Sample.time(11))
+            #expect(throws: (any Error).self) { try store.apply(failing) }
+            #expect(try store.job(id: "j1", project: "default")?.status == .running)
+            var changes = Sample.inserting([Sample.memory("ok")])
+            changes.completedJob = JobCompletion(id: "j1", status: .succeeded, results: #"{"results":[]}"#, at: Sample.time(11))
+            try store.apply(changes)
+            let done = try #require(try store.job(id: "j1", project: "default"))
+            #expect(done.status == .succeeded && done.results == #"{"results":[]}"# && done.completedAt == Sample.time(11))
+            #expect(try store.job(id: "j1", project: "other") == nil)
+
+            // j2's worker died: queued again until its third attempt, then failed with the reason.
+            for attempt in 1...3 {
+                let recovered = try store.recoverJobs(staleBefore: Sample.time(100), maxAttempts: 3, reason: "crashed", now: Sample.time(100))
+                if attempt < 3 {
+                    #expect(recovered == (1, 0))
+                    #expect(try store.claimJob(now: Sample.time(20))?.attempts == attempt + 1)
+                } else {
+                    #expect(recovered == (0, 1))
+                }
+            }
+            let failed = try #require(try store.job(id: "j2", project: "default"))
+            #expect(failed.status == .failed && failed.error == "crashed")
+            // A job still running within the lease is left alone.
+            try store.enqueueJob(AddJob(id: "j3", project: "default", payload: "{}", createdAt: Sample.time(30)))
+            _ = try store.claimJob(now: Sample.time(200))
+            #expect(try store.recoverJobs(staleBefore: Sample.time(100), maxAttempts: 3, reason: "x", now: Sample.time(300)) == (0, 0))
+        }
+    }
+
     @Test func anUnusableFileReportsTheStoreUnavailable() throws {
         let fixture = try StoreFixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
