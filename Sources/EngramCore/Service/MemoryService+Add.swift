@@ -67,8 +67,11 @@ extension MemoryService {
         let facts = try embedded(HeuristicExtractor.facts(from: request.messages, agentScope: agentOnly).map {
             Draft(text: $0, actorID: nil, role: nil)
         })
-        return try scopeLocks.withLock(request.scope.lockKey) {
-            try commit(insertion(of: try unknown(facts, in: request.scope), request: request), warnings: warnings, job: job)
+        let key = request.scope.lockKey
+        return try scopeLocks.withLock(key) {
+            try store.withScopeLock(key, project: project) {
+                try commit(insertion(of: try unknown(facts, in: request.scope), request: request), warnings: warnings, job: job)
+            }
         }
     }
 
