@@ -41,7 +41,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customLong("allow-unauthenticated"), help: "Allow binding a non-loopback address without an API key.")
     var allowUnauthenticated = false
 
-    @Option(help: "HTTP worker threads (env ENGRAM_WORKERS; default 4 per core, at least 16: LLM calls block one each).")
+    @Option(help: "HTTP worker threads (env ENGRAM_WORKERS; default 2 per core, at least 4; with an LLM 4 per core, at least 16).")
     var workers: Int?
 
     @Option(name: .customLong("job-workers"), help: "Threads running async adds (env ENGRAM_JOB_WORKERS; default 2).")
@@ -107,7 +107,6 @@ struct ServeCommand: ParsableCommand {
         var configuration = HTTPServer.Configuration()
         configuration.host = resolvedHost
         configuration.port = try resolvedPort() ?? 8888
-        configuration.workerCount = try resolvedWorkers() ?? max(16, 4 * ProcessInfo.processInfo.activeProcessorCount)
 
         // Concurrent requests share embedding batches: one lane per core.
         let batching = BatchingEmbedder(wrapping: embedder, lanes: ProcessInfo.processInfo.activeProcessorCount)
@@ -135,6 +134,9 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("Cannot open the memory store in '\(dataDirectory)': \(error)")
         }
         for problem in service.startupProblems { logger.warning("\(problem)") }
+        // An inference add holds its worker while the LLM answers: with an LLM, keep more of them.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        configuration.workerCount = try resolvedWorkers() ?? (service.hasChatModel ? max(16, 4 * cores) : max(4, 2 * cores))
         let providers = service.providerDescription
         logger.info("LLM: \(providers.llm.objectValue?["provider"]?.stringValue ?? "none (heuristic extraction)"); embedder: \(service.embedderDescription.model)")
 

@@ -78,6 +78,9 @@ public final class MemoryService: Sendable {
     /// The chat model in use, nil when inference falls back to the heuristic extractor.
     var chatModel: (any ChatModel)? { providers.withLock { $0.chatModel } }
 
+    /// Whether an LLM is configured (inference adds wait on it).
+    public var hasChatModel: Bool { chatModel != nil }
+
     /// Whether the store answers.
     public func isHealthy() -> Bool { store.isReachable() }
 

@@ -20,7 +20,12 @@ extension SQLiteMemoryStore {
 
     /// The oldest pending job, claimed inside the single write transaction, so no two claimers get it.
     public func claimJob(now: Date) throws -> AddJob? {
-        try write { db in
+        // Idle workers poll: look with a reader first, so polling never takes the write lock.
+        let pending = try read { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'PENDING')")) ?? false
+        }
+        guard pending else { return nil }
+        return try write { db in
             guard let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT \(Self.jobColumns) FROM jobs WHERE status = 'PENDING' ORDER BY seq LIMIT 1"))
             else { return nil }
