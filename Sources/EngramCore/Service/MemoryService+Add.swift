@@ -23,7 +23,9 @@ extension MemoryService {
         let facts = try embedded(HeuristicExtractor.facts(from: request.messages, agentScope: agentOnly).map {
             Draft(text: $0, actorID: nil, role: nil)
         })
-        return try scopeLocks.withLock(request.scope) { try write(try unknown(facts, in: request.scope)) }
+        return try scopeLocks.withLock(request.scope) {
+            try store.withScopeLock(Self.lockKey(request.scope), project: project) { try write(try unknown(facts, in: request.scope)) }
+        }
     }
 
     struct Draft {
@@ -85,6 +87,11 @@ extension MemoryService {
                 scope: memory.scope, project: project))
         }
         return changes
+    }
+
+    /// The scope as a lock key: each identifier labelled, so `user_id=a` and `agent_id=a` differ.
+    static func lockKey(_ scope: Scope) -> String {
+        "user_id=\(scope.userID ?? "")\u{0}agent_id=\(scope.agentID ?? "")\u{0}run_id=\(scope.runID ?? "")"
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {

@@ -90,6 +90,10 @@ public protocol MemoryStore: JobStore {
 
     /// Stores a store-wide setting; nil removes it.
     func setSetting(_ key: String, value: String?) throws
+
+    /// Runs `body` while no other process sharing the store runs an inference add for `key` (a scope).
+    /// A requirement, so a store's own lock is found through `any MemoryStore`.
+    func withScopeLock<T>(_ key: String, project: String, _ body: () throws -> T) throws -> T
 }
 
 extension MemoryStore {
