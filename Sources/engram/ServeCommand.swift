@@ -41,6 +41,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Worker threads (env ENGRAM_WORKERS; default 2 per core, at least 4).")
     var workers: Int?
 
+    @OptionGroup var storeOption: StoreOption
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ENGRAM_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -96,7 +98,7 @@ struct ServeCommand: ParsableCommand {
         let batching = BatchingEmbedder(wrapping: embedder, lanes: ProcessInfo.processInfo.activeProcessorCount)
         let service: MemoryService
         do {
-            let store = try SQLiteMemoryStore(path: (dataDirectory as NSString).appendingPathComponent("engram.sqlite"))
+            let store = try storeOption.openStore(dataDirectory: dataDirectory)
             service = try MemoryService(store: store, embedder: batching)
         } catch let error as MemoryError {
             throw ValidationError(error.message)

@@ -42,15 +42,25 @@ final class PostgresConnection {
 
     deinit { PQfinish(handle) }
 
-    /// Whether an idle connection still works: reads whatever the server sent meanwhile (a shutdown
-    /// notice, end of file) without blocking, as libpq's socket is non-blocking, then checks the state.
+    /// Whether an idle connection still works: reads whatever the server sent meanwhile (a termination
+    /// notice, end of file) without blocking, as libpq's socket is non-blocking, until nothing more is
+    /// pending, then checks the state. A server that ended the session leaves the socket readable.
     func isUsable() -> Bool {
         guard !isBroken, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) == PQTRANS_IDLE else { return false }
-        guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else {
-            isBroken = true
-            return false
+        for _ in 0..<4 {
+            guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else {
+                isBroken = true
+                return false
+            }
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 0)
+            if ready == 0 { return true }
+            if ready < 0 || descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { break }
         }
-        return true
+        // Still readable after several reads while idle: the server is talking to a session that asked
+        // nothing, which only happens when it is ending it.
+        isBroken = true
+        return false
     }
 
     /// Marks the connection unusable, so the pool closes it instead of lending it again.
