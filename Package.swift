@@ -74,6 +74,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "StoreBenchmark",
+            dependencies: ["EngramCore", "EngramSQLite", "EngramPostgres", "EngramEmbedding"],
+            path: "Benchmarks/StoreBenchmark",
+            swiftSettings: strictSettings
+        ),
+
         // Helpers shared by the test targets: a raw HTTP client over real sockets.
         .target(name: "EngramTestSupport", path: "Tests/Support", swiftSettings: strictSettings),
         .testTarget(
