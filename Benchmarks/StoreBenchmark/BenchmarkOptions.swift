@@ -17,6 +17,8 @@ struct BenchmarkOptions {
     var recallQueries = 100
     /// Candidates each search asks for (the engine asks max(4 × top_k, 60)).
     var limit = 60
+    /// Further `hnsw.ef_search` values to measure Postgres search with, after the default run.
+    var efSearch = [40, 200, 400]
     /// Stores to run: sqlite, postgres or both.
     var stores = ["sqlite", "postgres"]
 
@@ -34,6 +36,7 @@ struct BenchmarkOptions {
         if let text = values["--adds"], let value = Int(text) { adds = value }
         if let text = values["--writers"], let value = Int(text) { writers = value }
         if let text = values["--queries"], let value = Int(text) { queries = value }
+        if let text = values["--ef-search"] { efSearch = text.split(separator: ",").compactMap { Int($0) } }
         if let text = values["--stores"] { stores = text.split(separator: ",").map(String.init) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1000 }) else { throw UsageError(message: "--sizes needs counts of at least 1000") }
     }

@@ -31,6 +31,15 @@ do {
             let run = StoreRun(
                 name: name, store: store, texts: texts, vectors: vectors, queries: queries, queryVectors: queryVectors, options: options)
             for line in try run.run() { print(line) }
+            // The HNSW search breadth trades latency for recall: the same data read with other settings.
+            if name == "postgres", let template = options.postgresURL {
+                for efSearch in options.efSearch {
+                    var configuration = PostgresStoreConfiguration()
+                    configuration.hnswEfSearch = efSearch
+                    let tuned = try PostgresMemoryStore(url: template.replacingOccurrences(of: "%d", with: String(size)), configuration: configuration)
+                    for line in try run.searchReport(tuned, label: "postgres ef_search \(efSearch)", keyword: false) { print(line) }
+                }
+            }
         }
     }
 } catch {
