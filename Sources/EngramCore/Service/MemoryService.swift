@@ -22,6 +22,10 @@ public final class MemoryService: Sendable {
         public var promptDefaults: [String: String] = [:]
         /// Claims of an async job before it is failed for good (a crash mid-job counts as one).
         public var maxJobAttempts = 3
+        /// When several processes share the store (Postgres), a RUNNING job is taken for abandoned only
+        /// after this long, and every process looks for such jobs periodically. Nil (one process, SQLite):
+        /// every job found RUNNING at start was abandoned.
+        public var jobLease: TimeInterval?
 
         public init() {}
     }

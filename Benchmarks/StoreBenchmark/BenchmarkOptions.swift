@@ -1,0 +1,48 @@
+import Foundation
+
+/// Command-line settings of the store benchmark.
+struct BenchmarkOptions {
+    /// Memory counts to measure, e.g. `100000,1000000`.
+    var sizes = [100_000]
+    /// A Postgres URL with `%d` where the size goes in the database name (`bench_%d`); none skips Postgres.
+    var postgresURL: String?
+    /// Where the SQLite files and the embedding cache live.
+    var workDirectory = ".build/bench-postgres"
+    var modelDirectory = "models/all-MiniLM-L6-v2"
+    /// Single-memory adds timed at the end of each load, and the threads sending them.
+    var adds = 2000
+    var writers = 4
+    /// Search queries timed, and how many of them measure recall.
+    var queries = 200
+    var recallQueries = 100
+    /// Candidates each search asks for (the engine asks max(4 × top_k, 60)).
+    var limit = 60
+    /// Further `hnsw.ef_search` values to measure Postgres search with, after the default run.
+    var efSearch = [40, 200, 400]
+    /// Stores to run: sqlite, postgres or both.
+    var stores = ["sqlite", "postgres"]
+
+    init(arguments: [String]) throws {
+        var values: [String: String] = [:]
+        var iterator = arguments.makeIterator()
+        while let name = iterator.next() {
+            guard name.hasPrefix("--"), let value = iterator.next() else { throw UsageError(message: "expected --name value pairs") }
+            values[name] = value
+        }
+        if let text = values["--sizes"] { sizes = text.split(separator: ",").compactMap { Int($0) } }
+        postgresURL = values["--postgres-url"]
+        workDirectory = values["--work"] ?? workDirectory
+        modelDirectory = values["--model"] ?? modelDirectory
+        if let text = values["--adds"], let value = Int(text) { adds = value }
+        if let text = values["--writers"], let value = Int(text) { writers = value }
+        if let text = values["--queries"], let value = Int(text) { queries = value }
+        if let text = values["--ef-search"] { efSearch = text.split(separator: ",").compactMap { Int($0) } }
+        if let text = values["--stores"] { stores = text.split(separator: ",").map(String.init) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1000 }) else { throw UsageError(message: "--sizes needs counts of at least 1000") }
+    }
+
+    struct UsageError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+}

@@ -1,0 +1,48 @@
+import EngramCore
+import EngramEmbedding
+import EngramPostgres
+import EngramSQLite
+import Foundation
+
+// `make bench-postgres`: the SQLite and Postgres stores side by side on real MiniLM embeddings.
+do {
+    let options = try BenchmarkOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+    let embedder = try LocalEmbedder(configuration: .init(modelDirectory: options.modelDirectory, threads: ProcessInfo.processInfo.activeProcessorCount))
+    let cache = EmbeddingCache(directory: URL(fileURLWithPath: options.workDirectory), embedder: embedder)
+    let queries = Corpus.queries(count: options.queries)
+    let queryVectors = try cache.vectors(for: queries, name: "queries")
+    for size in options.sizes {
+        print("== \(size) memories")
+        let texts = Corpus.texts(count: size)
+        let vectors = try cache.vectors(for: texts, name: "memories")
+        for name in options.stores {
+            let store: any MemoryStore
+            switch name {
+            case "sqlite":
+                let path = "\(options.workDirectory)/sqlite-\(size).sqlite"
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                store = try SQLiteMemoryStore(path: path)
+            case "postgres":
+                guard let template = options.postgresURL else { continue }
+                store = try PostgresMemoryStore(url: template.replacingOccurrences(of: "%d", with: String(size)))
+            default:
+                throw BenchmarkOptions.UsageError(message: "unknown store \(name)")
+            }
+            let run = StoreRun(
+                name: name, store: store, texts: texts, vectors: vectors, queries: queries, queryVectors: queryVectors, options: options)
+            for line in try run.run() { print(line) }
+            // The HNSW search breadth trades latency for recall: the same data read with other settings.
+            if name == "postgres", let template = options.postgresURL {
+                for efSearch in options.efSearch {
+                    var configuration = PostgresStoreConfiguration()
+                    configuration.hnswEfSearch = efSearch
+                    let tuned = try PostgresMemoryStore(url: template.replacingOccurrences(of: "%d", with: String(size)), configuration: configuration)
+                    for line in try run.searchReport(tuned, label: "postgres ef_search \(efSearch)", keyword: false) { print(line) }
+                }
+            }
+        }
+    }
+} catch {
+    FileHandle.standardError.write(Data("store benchmark failed: \(error)\n".utf8))
+    exit(1)
+}

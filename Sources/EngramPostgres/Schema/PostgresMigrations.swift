@@ -1,0 +1,146 @@
+/// The numbered schema migrations, applied in order at open, in one transaction under an advisory lock
+/// so instances starting together apply each exactly once. Names follow the SQLite store's numbering
+/// (`NNNN_what`); a migration, once released, never changes.
+///
+/// The embedding column is declared without a dimension here: the dimension is known only when the
+/// embedder is, so `PostgresMemoryStore.prepare` fixes it (`vector(n)`) and builds the HNSW index.
+enum PostgresMigrations {
+    /// Every migration, oldest first.
+    static let all: [(name: String, sql: String)] = [
+        ("0001_memories_history_entities_settings", memoriesSQL + historySQL + entitiesSQL + settingsSQL),
+        ("0002_jobs", jobsSQL),
+    ]
+
+    /// The key of the advisory lock migrations and `prepare` run under (any fixed 64-bit number).
+    static let schemaLockKey: Int64 = 0x656E_6772_616D_0001
+
+    /// The table recording applied migrations.
+    static let bookkeepingSQL = """
+        CREATE TABLE IF NOT EXISTS engram_migrations (
+            identifier text PRIMARY KEY,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        );
+        """
+
+    /// Memories, with a generated `tsvector` (English stemming, as SQLite's porter tokenizer) under a
+    /// GIN index for keyword search, and JSONB metadata.
+    private static let memoriesSQL = """
+        CREATE EXTENSION IF NOT EXISTS vector;
+        CREATE TABLE memories (
+            id text PRIMARY KEY,
+            project text NOT NULL,
+            text text NOT NULL,
+            hash text NOT NULL,
+            metadata jsonb,
+            user_id text,
+            agent_id text,
+            run_id text,
+            actor_id text,
+            role text,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            expiration_date text,
+            state text NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'superseded')),
+            embedding vector NOT NULL,
+            text_search tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED
+        );
+        CREATE INDEX memories_project_created ON memories (project, created_at DESC, id DESC);
+        CREATE INDEX memories_user_created ON memories (project, user_id, created_at DESC, id DESC);
+        CREATE INDEX memories_agent_created ON memories (project, agent_id, created_at DESC, id DESC);
+        CREATE INDEX memories_run_created ON memories (project, run_id, created_at DESC, id DESC);
+        CREATE INDEX memories_text_search ON memories USING gin (text_search);
+
+        """
+
+    /// One row per change, outliving the memory. `seq` orders events of the same microsecond.
+    private static let historySQL = """
+        CREATE TABLE history (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            memory_id text NOT NULL,
+            old_memory text,
+            new_memory text,
+            event text NOT NULL CHECK (event IN ('ADD', 'UPDATE', 'DELETE')),
+            created_at timestamptz NOT NULL,
+            is_deleted boolean NOT NULL,
+            actor_id text,
+            role text,
+            user_id text,
+            agent_id text,
+            run_id text,
+            project text NOT NULL
+        );
+        CREATE INDEX history_memory ON history (memory_id, created_at, seq);
+        CREATE INDEX history_project_created ON history (project, created_at DESC, seq DESC);
+        CREATE INDEX history_user_created ON history (project, user_id, created_at DESC, seq DESC);
+        CREATE INDEX history_agent_created ON history (project, agent_id, created_at DESC, seq DESC);
+        CREATE INDEX history_run_created ON history (project, run_id, created_at DESC, seq DESC);
+
+        """
+
+    /// Users, agents and runs with their memory counts (superseded memories included), kept by a trigger
+    /// in the same transaction as every memory write: an update releases the old row's entities and
+    /// counts the new one's, a count reaching zero removes the entity.
+    private static let entitiesSQL = """
+        CREATE TABLE entities (
+            project text NOT NULL,
+            kind text NOT NULL CHECK (kind IN ('user', 'agent', 'run')),
+            id text NOT NULL,
+            total_memories integer NOT NULL,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (project, kind, id)
+        );
+        CREATE FUNCTION engram_track_entities() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                UPDATE entities e SET total_memories = e.total_memories - 1
+                    FROM (VALUES ('user', OLD.user_id), ('agent', OLD.agent_id), ('run', OLD.run_id)) AS s (kind, id)
+                    WHERE e.project = OLD.project AND e.kind = s.kind AND e.id = s.id;
+                DELETE FROM entities e
+                    USING (VALUES ('user', OLD.user_id), ('agent', OLD.agent_id), ('run', OLD.run_id)) AS s (kind, id)
+                    WHERE e.project = OLD.project AND e.kind = s.kind AND e.id = s.id AND e.total_memories <= 0;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                INSERT INTO entities AS e (project, kind, id, total_memories, created_at, updated_at)
+                    SELECT NEW.project, s.kind, s.id, 1, NEW.created_at, NEW.updated_at
+                    FROM (VALUES ('user', NEW.user_id), ('agent', NEW.agent_id), ('run', NEW.run_id)) AS s (kind, id)
+                    WHERE s.id IS NOT NULL
+                    ON CONFLICT (project, kind, id) DO UPDATE SET
+                        total_memories = e.total_memories + 1, updated_at = greatest(e.updated_at, excluded.updated_at);
+            END IF;
+            RETURN NULL;
+        END
+        $$;
+        CREATE TRIGGER memories_entities AFTER INSERT OR UPDATE OR DELETE ON memories
+            FOR EACH ROW EXECUTE FUNCTION engram_track_entities();
+
+        """
+
+    /// Store-wide settings: the embedding model and dimension, runtime configuration overrides.
+    private static let settingsSQL = """
+        CREATE TABLE settings (
+            key text PRIMARY KEY,
+            value text NOT NULL
+        );
+
+        """
+
+    /// Durable asynchronous adds. `seq` orders claims oldest first.
+    private static let jobsSQL = """
+        CREATE TABLE jobs (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            project text NOT NULL,
+            status text NOT NULL CHECK (status IN ('PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED')),
+            payload text NOT NULL,
+            results text,
+            error text,
+            attempts integer NOT NULL DEFAULT 0,
+            created_at timestamptz NOT NULL,
+            started_at timestamptz,
+            completed_at timestamptz
+        );
+        CREATE INDEX jobs_status ON jobs (status, seq);
+        """
+}

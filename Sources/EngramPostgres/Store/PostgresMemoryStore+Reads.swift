@@ -1,0 +1,99 @@
+import EngramCore
+
+extension PostgresMemoryStore {
+    /// The memory with this id in `project`, whatever its state or expiry.
+    public func memory(id: String, project: String) throws -> Memory? {
+        try withConnection { connection in
+            let result = try connection.execute(
+                "SELECT \(StoredRows.memoryColumns) FROM memories m WHERE m.id = $1 AND m.project = $2", [.text(id), .text(project)])
+            return result.rowCount == 0 ? nil : try StoredRows.memory(from: result, row: 0)
+        }
+    }
+
+    /// The memories of `project` matching `filter` and `visibility`, newest first (`created_at`, then
+    /// `id`, descending), with the total number of matches. The count and the page come from one snapshot.
+    public func list(project: String, filter: Filter, visibility: Visibility, page: Int, pageSize: Int) throws -> Page<Memory> {
+        let offset = try offset(page: page, pageSize: pageSize)
+        var query = BoundQuery()
+        let condition = try memoryCondition(project: project, filter: filter, visibility: visibility, into: &query)
+        return try transaction(readOnlySnapshot: true) { connection in
+            let total = try connection.execute("SELECT count(*) FROM memories m WHERE \(condition)", query.parameters).requiredInt(0, 0)
+            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
+            var paged = query
+            let limit = paged.bind(.int8(pageSize))
+            let skip = paged.bind(.int8(offset))
+            let result = try connection.execute(
+                """
+                SELECT \(StoredRows.memoryColumns) FROM memories m WHERE \(condition)
+                ORDER BY m.created_at DESC, m.id DESC LIMIT \(limit) OFFSET \(skip)
+                """, paged.parameters)
+            let items = try (0..<result.rowCount).map { try StoredRows.memory(from: result, row: $0) }
+            return Page(items: items, total: total, page: page, pageSize: pageSize)
+        }
+    }
+
+    /// Every memory id of `project` matching `filter`, expired and superseded included, newest first.
+    public func ids(project: String, filter: Filter) throws -> [String] {
+        var query = BoundQuery()
+        let condition = try memoryCondition(project: project, filter: filter, visibility: nil, into: &query)
+        return try withConnection { connection in
+            let result = try connection.execute(
+                "SELECT m.id FROM memories m WHERE \(condition) ORDER BY m.created_at DESC, m.id DESC", query.parameters)
+            return try (0..<result.rowCount).map { try result.requiredText($0, 0) }
+        }
+    }
+
+    /// The history of one memory, oldest first (events of the same microsecond in the order written).
+    public func history(memoryID: String, project: String) throws -> [HistoryEvent] {
+        try withConnection { connection in
+            let result = try connection.execute(
+                """
+                SELECT \(StoredRows.historyColumns) FROM history h WHERE h.memory_id = $1 AND h.project = $2
+                ORDER BY h.created_at, h.seq
+                """, [.text(memoryID), .text(project)])
+            return try (0..<result.rowCount).map { try StoredRows.historyEvent(from: result, row: $0) }
+        }
+    }
+
+    /// The change log of `project` matching `filter` (over `user_id`, `agent_id`, `run_id`, `actor_id`,
+    /// `role` and `created_at`, the time of the event; other keys throw `invalidFilter`) and `event`,
+    /// newest first, with the total number of matches.
+    public func history(project: String, filter: Filter, event: HistoryEvent.Kind?, page: Int, pageSize: Int) throws -> Page<HistoryEvent> {
+        let offset = try offset(page: page, pageSize: pageSize)
+        var query = BoundQuery()
+        var condition = "h.project = \(query.bind(.text(project))) AND " + (try FilterCompiler.history.compile(filter, into: &query))
+        if let event { condition += " AND h.event = \(query.bind(.text(event.rawValue)))" }
+        return try transaction(readOnlySnapshot: true) { connection in
+            let total = try connection.execute("SELECT count(*) FROM history h WHERE \(condition)", query.parameters).requiredInt(0, 0)
+            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
+            var paged = query
+            let limit = paged.bind(.int8(pageSize))
+            let skip = paged.bind(.int8(offset))
+            let result = try connection.execute(
+                """
+                SELECT \(StoredRows.historyColumns) FROM history h WHERE \(condition)
+                ORDER BY h.created_at DESC, h.seq DESC LIMIT \(limit) OFFSET \(skip)
+                """, paged.parameters)
+            let items = try (0..<result.rowCount).map { try StoredRows.historyEvent(from: result, row: $0) }
+            return Page(items: items, total: total, page: page, pageSize: pageSize)
+        }
+    }
+
+    /// The users, agents and runs with memories in `project` (superseded ones count), from the entity
+    /// index, ordered by kind then id (byte order).
+    public func entities(project: String) throws -> [Entity] {
+        try withConnection { connection in
+            let result = try connection.execute(
+                """
+                SELECT kind, id, total_memories, created_at, updated_at FROM entities WHERE project = $1
+                ORDER BY kind COLLATE "C", id COLLATE "C"
+                """, [.text(project)])
+            return try (0..<result.rowCount).map { row in
+                guard let kind = Entity.Kind(rawValue: try result.requiredText(row, 0)) else { throw PostgresStoreError.malformedRow }
+                return Entity(
+                    id: try result.requiredText(row, 1), kind: kind, totalMemories: try result.requiredInt(row, 2),
+                    createdAt: try result.requiredDate(row, 3), updatedAt: try result.requiredDate(row, 4))
+            }
+        }
+    }
+}

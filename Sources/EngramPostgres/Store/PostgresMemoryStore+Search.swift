@@ -1,0 +1,89 @@
+import EngramCore
+
+extension PostgresMemoryStore {
+    /// The `limit` memories closest to `vector` by cosine among those of `project` matching `filter` and
+    /// `visibility`, best first; the score is the cosine similarity (1 − pgvector's cosine distance).
+    ///
+    /// When the filter matches at most `exactSearchLimit` memories (counted with that cap, through the
+    /// scope indexes), each is compared with the query: exact. Otherwise the HNSW index answers with an
+    /// iterative scan (`hnsw.iterative_scan = relaxed_order`), which keeps scanning until `limit` rows
+    /// pass the filter, then the rows are put in exact order: approximate, with the recall measured in
+    /// the README. A vector of another dimension than the store's finds nothing.
+    public func semanticSearch(_ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory] {
+        guard limit > 0, !vector.isEmpty else { return [] }
+        let recorded = dimension.withLock { $0 }
+        if let recorded, recorded != vector.count { return [] }
+        var query = BoundQuery()
+        var condition = try memoryCondition(project: project, filter: filter, visibility: visibility, into: &query)
+        // Before `prepare` the column has no fixed dimension, so rows of other sizes are skipped here.
+        if recorded == nil { condition += " AND vector_dims(m.embedding) = \(query.bind(.int8(vector.count)))" }
+        return try withConnection { connection in
+            var counting = query
+            let cap = counting.bind(.int8(configuration.exactSearchLimit + 1))
+            let candidates = try connection.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM memories m WHERE \(condition) LIMIT \(cap)) AS c", counting.parameters
+            ).requiredInt(0, 0)
+            guard candidates > 0 else { return [] }
+            let probe = query.bind(.vector(vector))
+            let count = query.bind(.int8(limit))
+            let sql: String
+            if candidates <= configuration.exactSearchLimit || recorded == nil {
+                // A materialised CTE cannot be read through the HNSW index: every candidate is scored.
+                sql = """
+                    WITH candidates AS MATERIALIZED (
+                        SELECT m.id, m.embedding <=> \(probe)::vector AS distance FROM memories m WHERE \(condition)
+                    ), best AS (
+                        SELECT id, distance FROM candidates ORDER BY distance, id LIMIT \(count)
+                    )
+                    SELECT \(StoredRows.memoryColumns), 1 - b.distance FROM best b JOIN memories m ON m.id = b.id
+                    ORDER BY b.distance, b.id
+                    """
+            } else {
+                sql = """
+                    WITH best AS MATERIALIZED (
+                        SELECT m.id, m.embedding <=> \(probe)::vector AS distance FROM memories m WHERE \(condition)
+                        ORDER BY m.embedding <=> \(probe)::vector LIMIT \(count)
+                    )
+                    SELECT \(StoredRows.memoryColumns), 1 - b.distance FROM best b JOIN memories m ON m.id = b.id
+                    ORDER BY b.distance, b.id
+                    """
+            }
+            let result = try connection.execute(sql, query.parameters)
+            return try (0..<result.rowCount).map { row in
+                let score = try result.double(row, 15)
+                return ScoredMemory(memory: try StoredRows.memory(from: result, row: row), score: score, semanticScore: score)
+            }
+        }
+    }
+
+    /// The `limit` best keyword matches of `query` among the memories of `project` matching `filter` and
+    /// `visibility`, best first. The score is `ts_rank` with length normalisation 1 (divided by
+    /// 1 + log of the memory's length), positive for every match and higher for more and rarer-in-the-
+    /// memory terms; `ScoreFusion` divides it by the best score of the search, as it does BM25. User text
+    /// is never parsed as tsquery syntax (`KeywordTerms`).
+    public func keywordSearch(_ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory] {
+        guard limit > 0, let terms = KeywordTerms.tsquery(for: query, maxTerms: configuration.maxKeywordTerms) else { return [] }
+        var bound = BoundQuery()
+        let condition = try memoryCondition(project: project, filter: filter, visibility: visibility, into: &bound)
+        let tsquery = bound.bind(.text(terms))
+        let count = bound.bind(.int8(limit))
+        return try withConnection { connection in
+            // Rank on id and score alone, then read just the winners in full.
+            let result = try connection.execute(
+                """
+                WITH ranked AS MATERIALIZED (
+                    SELECT m.id, ts_rank(m.text_search, q.query, 1) AS relevance
+                    FROM memories m, to_tsquery('english', \(tsquery)) AS q (query)
+                    WHERE m.text_search @@ q.query AND \(condition)
+                    ORDER BY relevance DESC, m.id LIMIT \(count)
+                )
+                SELECT \(StoredRows.memoryColumns), r.relevance FROM ranked r JOIN memories m ON m.id = r.id
+                ORDER BY r.relevance DESC, r.id
+                """, bound.parameters)
+            return try (0..<result.rowCount).map { row in
+                let score = try result.double(row, 15)
+                return ScoredMemory(memory: try StoredRows.memory(from: result, row: row), score: score, keywordScore: score)
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import EngramCore
+
+extension PostgresMemoryStore {
+    /// Runs `body` in a transaction on one connection: committed when it returns, rolled back when it
+    /// throws. A deadlock or serialization failure (SQLSTATE 40P01, 40001) reruns the whole transaction,
+    /// up to `transactionAttempts` in all; nothing of a failed attempt was committed.
+    func transaction<T>(readOnlySnapshot: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try pool.withConnection { connection in
+                    try connection.executeScript(readOnlySnapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+                    do {
+                        let value = try body(connection)
+                        try connection.executeScript("COMMIT")
+                        return value
+                    } catch {
+                        // A broken connection is dropped by the pool; the server rolls its work back.
+                        if !connection.isBroken { try? connection.executeScript("ROLLBACK") }
+                        throw error
+                    }
+                }
+            } catch let error as PostgresStoreError where error.isTransient && attempt < configuration.transactionAttempts {
+                attempt += 1
+            }
+        }
+    }
+
+    /// Runs `body` with a connection, outside any explicit transaction (each statement commits alone).
+    @discardableResult
+    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try pool.withConnection(body)
+    }
+
+    /// Checks a page request and returns its row offset (nil when it lies beyond any possible row).
+    func offset(page: Int, pageSize: Int) throws -> Int? {
+        guard page >= 1 else { throw MemoryError.invalid("page must be at least 1") }
+        guard pageSize >= 1 else { throw MemoryError.invalid("page_size must be at least 1") }
+        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: pageSize)
+        return overflow ? nil : offset
+    }
+
+    /// The WHERE condition over `memories m` for a project, a filter and a visibility, bound into `query`.
+    func memoryCondition(project: String, filter: Filter, visibility: Visibility?, into query: inout BoundQuery) throws -> String {
+        var parts = ["m.project = \(query.bind(.text(project)))"]
+        if let visibility {
+            if !visibility.includeSuperseded { parts.append("m.state = 'active'") }
+            if !visibility.showExpired {
+                parts.append("(m.expiration_date IS NULL OR m.expiration_date >= \(query.bind(.text(visibility.today))))")
+            }
+        }
+        parts.append(try FilterCompiler.memories.compile(filter, into: &query))
+        return parts.joined(separator: " AND ")
+    }
+}
+
+extension PostgresStoreError {
+    /// Whether rerunning the transaction may succeed: a deadlock or a serialization failure.
+    var isTransient: Bool { sqlState == "40P01" || sqlState == "40001" }
+}

