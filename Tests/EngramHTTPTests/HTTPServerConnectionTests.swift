@@ -10,7 +10,13 @@ struct HTTPServerConnectionTests {
     func thousandIdleConnections() throws {
         let available = raiseDescriptorLimit()
         try #require(available >= 2_200, "needs 2,200 descriptors, has \(available)")
-        try withTestServer(configure: { $0.workerCount = 2 }) { server in
+        // Timeouts far beyond the test's length: on a loaded machine opening 1,000 connections one by
+        // one may take long, and no connection may be closed for idling meanwhile.
+        try withTestServer(configure: {
+            $0.workerCount = 2
+            $0.keepAliveTimeout = .seconds(600)
+            $0.headerTimeout = .seconds(600)
+        }) { server in
             var clients: [RawClient] = []
             for _ in 0..<1_000 {
                 let client = try RawClient(port: server.port)

@@ -129,8 +129,11 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func prepareRecordsTheEmbedderAndRefusesAnother(kind: StoreKind) throws {
         try StoreFixture.run(kind, dimension: nil) { store, fixture in
+            // While the store holds no memories, another embedder may take over.
+            try store.prepare(embeddingModel: "text-embedding-3-small", dimension: 1536)
             try store.prepare(embeddingModel: "all-MiniLM-L6-v2", dimension: 384)
             try store.prepare(embeddingModel: "all-MiniLM-L6-v2", dimension: 384)
+            try store.apply(Sample.inserting([Sample.memory("a memory", embedding: Sample.unitVector(seed: 1, dimension: 384))]))
             let reopened = try fixture.open()
             try reopened.prepare(embeddingModel: "all-MiniLM-L6-v2", dimension: 384)
             do {

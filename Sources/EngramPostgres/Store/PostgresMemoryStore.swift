@@ -64,7 +64,11 @@ public final class PostgresMemoryStore: MemoryStore {
             let select = "SELECT value FROM settings WHERE key = $1"
             let model = try connection.execute(select, [.text(Self.modelKey)]).text(0, 0)
             let stored = try connection.execute(select, [.text(Self.dimensionKey)]).text(0, 0)
-            guard let model, let stored else {
+            let empty = try connection.execute("SELECT (NOT EXISTS (SELECT 1 FROM memories))::text", []).text(0, 0) == "true"
+            let same = model == embeddingModel && stored == String(dimension)
+            // While the store holds no memories, another embedder may take over.
+            guard let model, let stored, same || !empty else {
+                if model != nil, !same { try connection.executeScript("DROP INDEX IF EXISTS memories_embedding_hnsw;") }
                 let upsert = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
                 try connection.execute(upsert, [.text(Self.modelKey), .text(embeddingModel)])
                 try connection.execute(upsert, [.text(Self.dimensionKey), .text(String(dimension))])
