@@ -5,6 +5,15 @@ enum Corpus {
         "Maria", "John", "Aiko", "Carlos", "Fatima", "Liam", "Priya", "Noah", "Elena", "Kwame", "Sofia", "Mateo",
         "Yuki", "Omar", "Chloe", "Ivan", "Amara", "Lucas", "Hana", "Diego", "Nora", "Ravi", "Lena", "Tom",
     ]
+    /// Surnames make the people (and so almost every text) distinct: with first names alone, a large
+    /// corpus repeats the same sentences many times, and identical vectors are not what a memory store
+    /// holds (they also make HNSW recall meaningless).
+    static let surnames = [
+        "Silva", "Tanaka", "Okafor", "Novak", "Haddad", "Murphy", "Iyer", "Berg", "Costa", "Mensah", "Rossi",
+        "Alvarez", "Sato", "Khan", "Dubois", "Petrov", "Nwosu", "Schmidt", "Kim", "Ortega", "Larsen", "Gupta",
+        "Walsh", "Moreau", "Fischer", "Reyes", "Ali", "Johansson", "Nakamura", "Hughes", "Mwangi", "Kowalski",
+        "Santos", "Weber", "Lopez", "Andersen", "Chen", "Rahman", "Byrne", "Ferreira",
+    ]
     static let facts = [
         "moved to %p last %t to study marine biology", "adopted a rescue dog named Biscuit in %p",
         "started learning the cello %t", "is allergic to peanuts and shellfish", "works as a nurse at a hospital in %p",
@@ -37,7 +46,7 @@ enum Corpus {
     static func texts(count: Int, seed: UInt64 = 1) -> [String] {
         var generator = SeededGenerator(state: seed)
         return (0..<count).map { _ in
-            let name = names.randomElement(using: &generator) ?? "Maria"
+            let name = (names.randomElement(using: &generator) ?? "Maria") + " " + (surnames.randomElement(using: &generator) ?? "Silva")
             var fact = facts.randomElement(using: &generator) ?? facts[0]
             fact = fact.replacingOccurrences(of: "%p", with: places.randomElement(using: &generator) ?? "Lisbon")
             fact = fact.replacingOccurrences(of: "%t", with: times.randomElement(using: &generator) ?? "recently")

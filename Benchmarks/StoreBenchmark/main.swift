@@ -14,7 +14,7 @@ do {
     for size in options.sizes {
         print("== \(size) memories")
         let texts = Corpus.texts(count: size)
-        let vectors = try cache.vectors(for: texts, name: "memories")
+        let vectors = try cache.vectors(for: texts, name: "memories-v2")
         for name in options.stores {
             let store: any MemoryStore
             switch name {

@@ -40,14 +40,15 @@ public final class RawClient {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard status == 0 else {
-            let code = errno
-            close(descriptor)
-            throw ClientError.connectFailed(code)
-        }
+        // No close here on failure: a class whose initializer throws after every property is set is
+        // still deinitialised, and deinit closes the descriptor. Closing it twice could close a
+        // descriptor another thread has just been given the same number for.
+        guard descriptor >= 0, status == 0 else { throw ClientError.connectFailed(errno) }
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
