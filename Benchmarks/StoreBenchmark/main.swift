@@ -11,10 +11,14 @@ do {
     let cache = EmbeddingCache(directory: URL(fileURLWithPath: options.workDirectory), embedder: embedder)
     let queries = Corpus.queries(count: options.queries)
     let queryVectors = try cache.vectors(for: queries, name: "queries")
+    // The corpus of a smaller size is a prefix of a larger one's (same seed): embed the largest once.
+    let largest = options.sizes.max() ?? 0
+    let allTexts = Corpus.texts(count: largest)
+    let allVectors = try cache.vectors(for: allTexts, name: "memories-v2")
     for size in options.sizes {
         print("== \(size) memories")
-        let texts = Corpus.texts(count: size)
-        let vectors = try cache.vectors(for: texts, name: "memories-v2")
+        let texts = Array(allTexts.prefix(size))
+        let vectors = Array(allVectors.prefix(size))
         for name in options.stores {
             let store: any MemoryStore
             switch name {
