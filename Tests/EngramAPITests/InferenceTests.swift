@@ -343,6 +343,12 @@ struct InferenceTests {
                 #expect(model as? String == "other-model")
                 #expect(try api.call("POST", "/configure", #"{"llm": null}"#).status == 200)
                 #expect(try api.call("GET", "/configure").object["llm"] is NSNull)
+                // The store holds memories made by the test embedder: another embedder is refused, saying why.
+                fake.setFallback(.openAIEmbeddings(dimension: 16), on: FakeProviderServer.Path.openAIEmbeddings)
+                let embedder = #"{"embedder": {"provider": "openai", "config": {"model": "e", "api_key": "k", "base_url": "\#(fake.openAIBaseURL)"}}}"#
+                let refused = try api.call("POST", "/configure", embedder)
+                #expect(refused.status == 400)
+                #expect((refused.object["detail"] as? String ?? "").contains("cannot be re-embedded yet"))
             }
         }
     }

@@ -86,7 +86,11 @@ extension MemoryService {
                     next.embedderSettings = settings
                     overrides[key] = settings.json
                 }
-                try store.prepare(embeddingModel: next.embedder.modelID, dimension: next.embedder.dimension)
+                do {
+                    try store.prepare(embeddingModel: next.embedder.modelID, dimension: next.embedder.dimension)
+                } catch MemoryError.embedderMismatch(let message) {
+                    throw MemoryError.invalid(message)
+                }
             } else if ["reranker", "vector_store", "graph_store", "history_db_path", "version"].contains(key) {
                 throw MemoryError.invalid("'\(key)' cannot be changed at run time")
             } else {

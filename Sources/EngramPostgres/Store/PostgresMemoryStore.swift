@@ -82,8 +82,9 @@ public final class PostgresMemoryStore: MemoryStore {
             guard model == embeddingModel, stored == String(dimension) else {
                 throw MemoryError.embedderMismatch(
                     "The memories in this store were embedded with '\(model)' (dimension \(stored)), but the "
-                        + "configured embedder is '\(embeddingModel)' (dimension \(dimension)). Run `engram reindex` "
-                        + "to re-embed them with the new model, or configure '\(model)' again."
+                        + "configured embedder is '\(embeddingModel)' (dimension \(dimension)). Configure '\(model)' "
+                        + "again, or keep the new embedder's memories in a new store (another data directory or "
+                        + "database): stored memories cannot be re-embedded yet."
                 )
             }
         }
