@@ -40,5 +40,5 @@ done
 
 mkdir -p "$work"
 echo "Store benchmark: $(nproc) cores, sizes $sizes, Postgres $("$bin/postgres" --version | awk '{print $3}') with pgvector"
-.build/release/StoreBenchmark --sizes "$sizes" --stores "$stores" --model "$model_dir" --work "$work" \
+stdbuf -oL .build/release/StoreBenchmark --sizes "$sizes" --stores "$stores" --model "$model_dir" --work "$work" \
   --postgres-url "postgres://engram@127.0.0.1:$port/bench_%d"

@@ -9,6 +9,9 @@ struct InferenceBenchmarkOptions {
     var adds = 200
     var warmup = 10
     var modelDirectory = ProcessInfo.processInfo.environment["ENGRAM_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
+    /// As `engram serve` runs the local embedder: one lane per core, one BLAS thread per product.
+    var lanes = ProcessInfo.processInfo.activeProcessorCount
+    var blasThreads = 1
 
     init(_ arguments: ArraySlice<String>) throws {
         var iterator = arguments.makeIterator()
@@ -19,7 +22,9 @@ struct InferenceBenchmarkOptions {
             case "--adds": adds = Int(value) ?? adds
             case "--warmup": warmup = Int(value) ?? warmup
             case "--model-dir": modelDirectory = value
-            default: throw BenchError("unknown option \(flag); known: --memories --adds --warmup --model-dir")
+            case "--lanes": lanes = Int(value) ?? lanes
+            case "--blas-threads": blasThreads = Int(value) ?? blasThreads
+            default: throw BenchError("unknown option \(flag); known: --memories --adds --warmup --model-dir --lanes --blas-threads")
             }
         }
     }

@@ -32,8 +32,8 @@ defer {
     modelServer.waitUntilStopped()
 }
 
-let local = try LocalEmbedder(configuration: .init(modelDirectory: options.modelDirectory))
-let embedder = BatchingEmbedder(wrapping: local, lanes: ProcessInfo.processInfo.activeProcessorCount)
+let local = try LocalEmbedder(configuration: .init(modelDirectory: options.modelDirectory, threads: options.blasThreads))
+let embedder = BatchingEmbedder(wrapping: local, lanes: options.lanes)
 let chat = try RemoteProviderFactory(logger: quiet).chatModel(ProviderSettings(
     provider: "openai", model: "fake-model", baseURL: "http://127.0.0.1:\(modelServer.port)/v1", apiKey: "sk-bench"))
 let store = try SQLiteMemoryStore(path: directory.appendingPathComponent("engram.sqlite").path)
