@@ -1,3 +1,5 @@
+import EngramCore
+
 /// Turns free text into a `to_tsquery` expression that cannot be read as tsquery syntax: the text is
 /// split into runs of letters and digits (none of which is a tsquery operator, quote or colon), and the
 /// runs are joined by `|`, so a memory matching some of the terms still ranks. The expression is bound
@@ -7,23 +9,7 @@ enum KeywordTerms {
     /// The tsquery text, or nil when the text holds no letters or digits. At most `maxTerms` distinct
     /// terms (case-insensitively) are kept, in order of first appearance.
     static func tsquery(for text: String, maxTerms: Int) -> String? {
-        var terms: [String] = []
-        var seen: Set<String> = []
-        var current = ""
-        func flush() {
-            if !current.isEmpty, terms.count < maxTerms, seen.insert(current.lowercased()).inserted {
-                terms.append(current)
-            }
-            current = ""
-        }
-        for character in text {
-            if character.isLetter || character.isNumber {
-                current.append(character)
-            } else {
-                flush()
-            }
-        }
-        flush()
+        let terms = SearchTerms.words(in: text, maxTerms: maxTerms)
         return terms.isEmpty ? nil : terms.joined(separator: " | ")
     }
 }

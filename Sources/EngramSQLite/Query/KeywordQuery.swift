@@ -1,3 +1,4 @@
+import EngramCore
 import Foundation
 
 /// Turns free text into an FTS5 MATCH expression that cannot be parsed as FTS syntax: the text is split
@@ -18,23 +19,7 @@ enum KeywordQuery {
     /// The MATCH expression, or nil when the text holds no letters or digits. At most `maxTerms`
     /// distinct terms are kept, in order of first appearance.
     static func matchExpression(for text: String, maxTerms: Int) -> String? {
-        var terms: [String] = []
-        var seen: Set<String> = []
-        var current = ""
-        func flush() {
-            if !current.isEmpty, terms.count < maxTerms, seen.insert(current.lowercased()).inserted {
-                terms.append(current)
-            }
-            current = ""
-        }
-        for character in text {
-            if character.isLetter || character.isNumber {
-                current.append(character)
-            } else {
-                flush()
-            }
-        }
-        flush()
+        var terms = SearchTerms.words(in: text, maxTerms: maxTerms)
         // Words nearly every memory contains add little to BM25 but make it score most of the store;
         // they are dropped unless the query has nothing else.
         let informative = terms.filter { !stopWords.contains($0.lowercased()) }
