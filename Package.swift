@@ -27,6 +27,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Linux kernel interfaces Glibc's module does not export (epoll, eventfd).
         .systemLibrary(name: "CLinux"),
+        // The embedder's packed linear-layer kernels (AVX-512 / AVX2, chosen at run time). Optimised in
+        // every configuration: a debug build of intrinsics code is many times slower than release.
+        .target(name: "CEmbeddingKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         .target(
             name: "EngramHTTP",
@@ -53,7 +56,7 @@ let package = Package(
             dependencies: ["EngramCore", "CCurl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
-        .target(name: "EngramEmbedding", dependencies: ["EngramCore", "CBLAS"], swiftSettings: strictSettings),
+        .target(name: "EngramEmbedding", dependencies: ["EngramCore", "CBLAS", "CEmbeddingKernels"], swiftSettings: strictSettings),
         .target(
             name: "EngramAPI",
             dependencies: ["EngramHTTP", "EngramCore", "Yams", .product(name: "Crypto", package: "swift-crypto")],

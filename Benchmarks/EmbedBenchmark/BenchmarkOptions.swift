@@ -15,26 +15,31 @@ struct BenchmarkOptions {
     let batchSize: Int
     /// Minimum seconds spent on batch calls per text length.
     let batchSeconds: Double
+    /// The linear-layer code path.
+    let kernels: MatrixKernels
 
     /// Reasons the command line is rejected.
     enum Problem: Error, CustomStringConvertible {
         case missingValue(String)
         case unknownOption(String)
+        case badValue(String, String)
 
         var description: String {
             switch self {
             case let .missingValue(option): "\(option) needs a value"
             case let .unknownOption(option): "unknown option \(option)"
+            case let .badValue(option, value): "\(option) does not accept \(value)"
             }
         }
     }
 
-    /// Parses `--texts FILE --threads N [--model DIR] [--calls N] [--batch N] [--seconds S]`.
+    /// Parses `--texts FILE --threads N [--model DIR] [--calls N] [--batch N] [--seconds S]
+    /// [--kernels automatic|avx512|avx2|blas]`.
     init(arguments: [String]) throws(Problem) {
         var values: [String: String] = [:]
         var iterator = arguments.dropFirst().makeIterator()
         while let option = iterator.next() {
-            guard ["--texts", "--threads", "--model", "--calls", "--batch", "--seconds"].contains(option) else {
+            guard ["--texts", "--threads", "--model", "--calls", "--batch", "--seconds", "--kernels"].contains(option) else {
                 throw .unknownOption(option)
             }
             guard let value = iterator.next() else { throw .missingValue(option) }
@@ -47,5 +52,9 @@ struct BenchmarkOptions {
         singleCalls = values["--calls"].flatMap(Int.init) ?? 200
         batchSize = values["--batch"].flatMap(Int.init) ?? 32
         batchSeconds = values["--seconds"].flatMap(Double.init) ?? 3
+        let kernelNames: [String: MatrixKernels] = ["automatic": .automatic, "avx512": .avx512, "avx2": .avx2, "blas": .blas]
+        let kernelName = values["--kernels"] ?? "automatic"
+        guard let kernels = kernelNames[kernelName] else { throw .badValue("--kernels", kernelName) }
+        self.kernels = kernels
     }
 }

@@ -9,10 +9,11 @@ struct EmbedBenchmark {
     /// Runs every measurement and returns the report as JSON-ready values.
     func run() throws -> [String: Any] {
         let texts = try JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: URL(fileURLWithPath: options.textsPath)))
-        let embedder = try LocalEmbedder(configuration: .init(modelDirectory: options.modelDirectory, threads: options.threads))
+        let embedder = try LocalEmbedder(configuration: .init(modelDirectory: options.modelDirectory, threads: options.threads, kernels: options.kernels
+        ))
         let loadedResident = Self.memoryStatus("VmRSS")
         var report: [String: Any] = [
-            "implementation": "engram", "threads": options.threads, "library": LocalEmbedder.matrixLibrary,
+            "implementation": "engram", "threads": options.threads, "library": LocalEmbedder.matrixLibrary, "kernels": embedder.kernels.name,
         ]
         for kind in ["short", "long"] {
             guard let set = texts[kind], !set.isEmpty else { continue }

@@ -21,21 +21,27 @@ public struct LocalEmbedder: Embedder {
         /// The most tokens encoded in one forward pass; a larger batch is split, which bounds the
         /// scratch memory of a call (about 14 KB per token).
         public var maxTokensPerPass: Int
-        /// Threads for matrix products. OpenBLAS keeps this setting for the whole process, so the
-        /// last embedder created decides it.
+        /// The most cores one forward pass uses for a matrix product. The packed kernels keep
+        /// `threads - 1` helper threads that take part of a product when they are idle. OpenBLAS (the
+        /// `.blas` path, and the small attention products) keeps its thread count for the whole
+        /// process, so the last embedder created decides it.
         public var threads: Int
+        /// The code of the linear layers; `.automatic` picks the fastest this CPU runs.
+        public var kernels: MatrixKernels
 
         /// Creates a configuration; the defaults suit a small server.
         public init(
             modelDirectory: String = Configuration.defaultModelDirectory,
             maxTokens: Int = 256,
             maxTokensPerPass: Int = 2048,
-            threads: Int = 1
+            threads: Int = 1,
+            kernels: MatrixKernels = .automatic
         ) {
             self.modelDirectory = modelDirectory
             self.maxTokens = maxTokens
             self.maxTokensPerPass = maxTokensPerPass
             self.threads = threads
+            self.kernels = kernels
         }
     }
 
@@ -49,6 +55,9 @@ public struct LocalEmbedder: Embedder {
 
     /// The matrix library in use and the kernel family it picked for this CPU, for start-up logs.
     public static var matrixLibrary: String { GEMM.libraryDescription }
+
+    /// The code path the linear layers run on: `avx512`, `avx2` (packed kernels) or `blas`.
+    public var kernels: MatrixKernels { model.kernels }
 
     /// The number of components of each vector: 384.
     public var dimension: Int { model.configuration.hiddenSize }
@@ -78,7 +87,10 @@ public struct LocalEmbedder: Embedder {
         }
 
         do {
-            model = try BertModel(file: try SafeTensorsFile(path: weightsPath), configuration: bert)
+            model = try BertModel(
+                file: try SafeTensorsFile(path: weightsPath), configuration: bert, kernels: configuration.kernels,
+                threads: configuration.threads
+            )
         } catch {
             throw .corrupt(path: weightsPath, reason: error.description)
         }

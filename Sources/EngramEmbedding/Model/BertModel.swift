@@ -6,16 +6,29 @@
 final class BertModel: @unchecked Sendable {
     /// The dimensions of the encoder.
     let configuration: BertConfiguration
+    /// The code path of the linear layers (never `.automatic`).
+    let kernels: MatrixKernels
+    /// Helpers that share large products; `threads - 1` of them.
+    private let parallel: ParallelPanels
     private let file: SafeTensorsFile
-    private let storage: UnsafeMutableBufferPointer<Float>
+    private let storage: UnsafeMutableRawPointer
     private let weights: BertWeights
 
-    /// Loads the weights of `file`, checking every tensor against `configuration`.
-    init(file: SafeTensorsFile, configuration: BertConfiguration) throws(SafeTensorsError) {
-        let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: BertWeights.storageCount(for: configuration))
+    /// Loads the weights of `file`, checking every tensor against `configuration`; the linear layers
+    /// run on `kernels` as resolved for this CPU (and on BLAS when the shapes cannot be packed), one
+    /// product on up to `threads` cores.
+    init(
+        file: SafeTensorsFile, configuration: BertConfiguration, kernels: MatrixKernels = .automatic, threads: Int = 1
+    ) throws(SafeTensorsError) {
+        var kernels = kernels.resolved
+        if !BertWeights.canPack(configuration) { kernels = .blas }
+        let packed = kernels != .blas
+        let count = BertWeights.storageCount(for: configuration, packed: packed)
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
         do {
             weights = try BertWeights(
-                file: file, configuration: configuration, storage: storage.baseAddress.unsafelyUnwrapped
+                file: file, configuration: configuration, packed: packed,
+                storage: storage.bindMemory(to: Float.self, capacity: count)
             )
         } catch {
             storage.deallocate()
@@ -24,6 +37,8 @@ final class BertModel: @unchecked Sendable {
         self.storage = storage
         self.file = file
         self.configuration = configuration
+        self.kernels = kernels
+        parallel = ParallelPanels(helpers: kernels == .blas ? 0 : threads - 1)
     }
 
     deinit {
@@ -77,34 +92,22 @@ final class BertModel: @unchecked Sendable {
         let epsilon = configuration.layerNormEpsilon
 
         VectorKernels.fillRows(workspace.queryKeyValue, rows: tokens, with: layer.queryKeyValueBias, width: 3 * hidden)
-        GEMM.accumulateLinear(
-            input: workspace.hidden, rows: tokens, inputs: hidden,
-            weight: layer.queryKeyValueWeight, outputs: 3 * hidden, output: workspace.queryKeyValue
-        )
+        layer.queryKeyValue.accumulate(workspace.hidden, rows: tokens, into: workspace.queryKeyValue, kernels: kernels, parallel: parallel)
         attend(lengths: lengths, workspace: workspace)
 
         VectorKernels.addToRows(workspace.hidden, rows: tokens, vector: layer.attentionOutputBias, width: hidden)
-        GEMM.accumulateLinear(
-            input: workspace.context, rows: tokens, inputs: hidden,
-            weight: layer.attentionOutputWeight, outputs: hidden, output: workspace.hidden
-        )
+        layer.attentionOutput.accumulate(workspace.context, rows: tokens, into: workspace.hidden, kernels: kernels, parallel: parallel)
         VectorKernels.layerNorm(
             workspace.hidden, rows: tokens, width: hidden,
             scale: layer.attentionNormScale, shift: layer.attentionNormShift, epsilon: epsilon
         )
 
         VectorKernels.fillRows(workspace.intermediate, rows: tokens, with: layer.intermediateBias, width: intermediate)
-        GEMM.accumulateLinear(
-            input: workspace.hidden, rows: tokens, inputs: hidden,
-            weight: layer.intermediateWeight, outputs: intermediate, output: workspace.intermediate
-        )
+        layer.intermediate.accumulate(workspace.hidden, rows: tokens, into: workspace.intermediate, kernels: kernels, parallel: parallel)
         VectorKernels.gelu(workspace.intermediate, count: tokens * intermediate)
 
         VectorKernels.addToRows(workspace.hidden, rows: tokens, vector: layer.outputBias, width: hidden)
-        GEMM.accumulateLinear(
-            input: workspace.intermediate, rows: tokens, inputs: intermediate,
-            weight: layer.outputWeight, outputs: hidden, output: workspace.hidden
-        )
+        layer.output.accumulate(workspace.intermediate, rows: tokens, into: workspace.hidden, kernels: kernels, parallel: parallel)
         VectorKernels.layerNorm(
             workspace.hidden, rows: tokens, width: hidden,
             scale: layer.outputNormScale, shift: layer.outputNormShift, epsilon: epsilon

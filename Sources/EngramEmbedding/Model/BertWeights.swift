@@ -1,26 +1,27 @@
-/// The tensors of a BERT encoder, as pointers into a mapped safetensors file, except the query, key
-/// and value projections of each layer, which are copied side by side into one owned matrix so a
-/// layer computes all three with a single product.
+/// The tensors of a BERT encoder, as pointers into a mapped safetensors file, except the linear
+/// layers' weights when they are packed for the packed kernels (copied into owned storage, panel by
+/// panel) and the query, key and value projections of each layer, which are always copied side by side
+/// into owned storage so a layer computes all three with a single product.
 ///
 /// The pointers are valid while `file` and `storage` live; `BertModel` owns all three together.
 struct BertWeights {
     /// One transformer layer.
     struct Layer {
         /// Query, key and value weights stacked: `3·hidden × hidden`.
-        let queryKeyValueWeight: UnsafePointer<Float>
+        let queryKeyValue: LinearWeight
         /// Query, key and value biases stacked: `3·hidden`.
         let queryKeyValueBias: UnsafePointer<Float>
         /// Attention output projection, `hidden × hidden`, and its bias.
-        let attentionOutputWeight: UnsafePointer<Float>
+        let attentionOutput: LinearWeight
         let attentionOutputBias: UnsafePointer<Float>
         /// LayerNorm after the attention block.
         let attentionNormScale: UnsafePointer<Float>
         let attentionNormShift: UnsafePointer<Float>
         /// Feed-forward expansion, `intermediate × hidden`, and its bias.
-        let intermediateWeight: UnsafePointer<Float>
+        let intermediate: LinearWeight
         let intermediateBias: UnsafePointer<Float>
         /// Feed-forward contraction, `hidden × intermediate`, and its bias.
-        let outputWeight: UnsafePointer<Float>
+        let output: LinearWeight
         let outputBias: UnsafePointer<Float>
         /// LayerNorm after the feed-forward block.
         let outputNormScale: UnsafePointer<Float>
@@ -39,22 +40,48 @@ struct BertWeights {
     /// The transformer layers, in order.
     let layers: [Layer]
 
-    /// The number of floats `storage` must hold for `configuration`.
-    static func storageCount(for configuration: BertConfiguration) -> Int {
+    /// Regions of owned storage start on 64-byte boundaries, as the packed kernels' loads need.
+    private static func aligned(_ count: Int) -> Int { (count + 15) / 16 * 16 }
+
+    /// Whether the linear layers of `configuration` can be packed (every output count a multiple of 32).
+    static func canPack(_ configuration: BertConfiguration) -> Bool {
+        LinearWeight.canPack(outputs: configuration.hiddenSize) && LinearWeight.canPack(outputs: configuration.intermediateSize)
+    }
+
+    /// The number of floats `storage` must hold for `configuration`, with or without packed weights.
+    static func storageCount(for configuration: BertConfiguration, packed: Bool) -> Int {
         let hidden = configuration.hiddenSize
-        return configuration.layerCount * 3 * hidden * (hidden + 1)
+        let intermediate = configuration.intermediateSize
+        var perLayer = aligned(3 * hidden * hidden) + aligned(3 * hidden)
+        if packed {
+            perLayer += aligned(hidden * hidden) + 2 * aligned(intermediate * hidden)
+        }
+        return configuration.layerCount * perLayer
     }
 
     /// Looks up every tensor of a BERT checkpoint in `file` (names as Hugging Face's `BertModel`
-    /// writes them), checking each shape against `configuration`, and fills `storage` with the
-    /// stacked query, key and value projections (`storageCount(for:)` floats).
+    /// writes them), checking each shape against `configuration`, and fills `storage` (64-byte
+    /// aligned, `storageCount(for:packed:)` floats) with the stacked query, key and value projections
+    /// and, when `packed`, every linear weight in panels.
     init(
-        file: SafeTensorsFile, configuration: BertConfiguration, storage: UnsafeMutablePointer<Float>
+        file: SafeTensorsFile, configuration: BertConfiguration, packed: Bool, storage: UnsafeMutablePointer<Float>
     ) throws(SafeTensorsError) {
         let hidden = configuration.hiddenSize
         let intermediate = configuration.intermediateSize
         func tensor(_ name: String, _ shape: Int...) throws(SafeTensorsError) -> UnsafePointer<Float> {
             try file.floatPointer(name, shape: shape)
+        }
+        var cursor = storage
+        func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+            defer { cursor += Self.aligned(count) }
+            return cursor
+        }
+        func linear(_ source: UnsafePointer<Float>, outputs: Int, inputs: Int) -> LinearWeight {
+            guard packed else { return LinearWeight(rowMajor: source, outputs: outputs, inputs: inputs) }
+            let weight = LinearWeight(packing: source, outputs: outputs, inputs: inputs, into: take(outputs * inputs))
+            // Only the packed copy is read from now on.
+            file.discardPages(source, count: outputs * inputs)
+            return weight
         }
         wordEmbeddings = try tensor("embeddings.word_embeddings.weight", configuration.vocabularySize, hidden)
         positionEmbeddings = try tensor("embeddings.position_embeddings.weight", configuration.maxPositions, hidden)
@@ -63,28 +90,38 @@ struct BertWeights {
         embeddingNormShift = try tensor("embeddings.LayerNorm.bias", hidden)
 
         var layers: [Layer] = []
-        var cursor = storage
         for index in 0..<configuration.layerCount {
             let prefix = "encoder.layer.\(index)."
-            let stackedWeight = cursor
-            let stackedBias = cursor + 3 * hidden * hidden
-            cursor += 3 * hidden * (hidden + 1)
+            // Stacked row-major first; packing reads it once more, which keeps one code path.
+            let stackedWeight = take(3 * hidden * hidden)
+            let stackedBias = take(3 * hidden)
             for (slot, name) in ["query", "key", "value"].enumerated() {
                 let weight = try tensor(prefix + "attention.self.\(name).weight", hidden, hidden)
                 let bias = try tensor(prefix + "attention.self.\(name).bias", hidden)
                 (stackedWeight + slot * hidden * hidden).initialize(from: weight, count: hidden * hidden)
                 (stackedBias + slot * hidden).initialize(from: bias, count: hidden)
+                file.discardPages(weight, count: hidden * hidden)
+            }
+            let queryKeyValue: LinearWeight
+            if packed {
+                // Packing in place would overwrite rows still to be read; pack into a scratch copy.
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * hidden * hidden)
+                defer { scratch.deallocate() }
+                scratch.initialize(from: stackedWeight, count: 3 * hidden * hidden)
+                queryKeyValue = LinearWeight(packing: scratch, outputs: 3 * hidden, inputs: hidden, into: stackedWeight)
+            } else {
+                queryKeyValue = LinearWeight(rowMajor: stackedWeight, outputs: 3 * hidden, inputs: hidden)
             }
             layers.append(Layer(
-                queryKeyValueWeight: UnsafePointer(stackedWeight),
+                queryKeyValue: queryKeyValue,
                 queryKeyValueBias: UnsafePointer(stackedBias),
-                attentionOutputWeight: try tensor(prefix + "attention.output.dense.weight", hidden, hidden),
+                attentionOutput: linear(try tensor(prefix + "attention.output.dense.weight", hidden, hidden), outputs: hidden, inputs: hidden),
                 attentionOutputBias: try tensor(prefix + "attention.output.dense.bias", hidden),
                 attentionNormScale: try tensor(prefix + "attention.output.LayerNorm.weight", hidden),
                 attentionNormShift: try tensor(prefix + "attention.output.LayerNorm.bias", hidden),
-                intermediateWeight: try tensor(prefix + "intermediate.dense.weight", intermediate, hidden),
+                intermediate: linear(try tensor(prefix + "intermediate.dense.weight", intermediate, hidden), outputs: intermediate, inputs: hidden),
                 intermediateBias: try tensor(prefix + "intermediate.dense.bias", intermediate),
-                outputWeight: try tensor(prefix + "output.dense.weight", hidden, intermediate),
+                output: linear(try tensor(prefix + "output.dense.weight", hidden, intermediate), outputs: hidden, inputs: intermediate),
                 outputBias: try tensor(prefix + "output.dense.bias", hidden),
                 outputNormScale: try tensor(prefix + "output.LayerNorm.weight", hidden),
                 outputNormShift: try tensor(prefix + "output.LayerNorm.bias", hidden)

@@ -75,6 +75,19 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return start.assumingMemoryBound(to: Float.self)
     }
 
+    /// Tells the kernel that the whole pages inside `count` floats from `start` (a pointer this file
+    /// handed out) will not be read again, so they stop counting towards resident memory. Reading
+    /// them later still works: the pages come back from the file.
+    func discardPages(_ start: UnsafePointer<Float>, count: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (Int(bitPattern: start) + page - 1) / page * page
+        let end = (Int(bitPattern: start + count)) / page * page
+        guard end > first, first >= Int(bitPattern: base), end <= Int(bitPattern: base) + length,
+              let pointer = UnsafeMutableRawPointer(bitPattern: first)
+        else { return }
+        madvise(pointer, end - first, MADV_DONTNEED)
+    }
+
     /// Parses and validates the header at the start of a mapping of `length` bytes.
     private static func readHeader(_ base: UnsafeRawPointer, length: Int) throws(SafeTensorsError) -> [String: TensorInfo] {
         let declaredLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))

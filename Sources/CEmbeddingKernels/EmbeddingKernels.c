@@ -1,0 +1,161 @@
+#include "EmbeddingKernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ENGRAM_X86 1
+#endif
+
+void engram_pack_panels(const float *weight, int outputs, int inputs, float *packed) {
+    for (int panel = 0; panel < outputs / ENGRAM_PANEL_WIDTH; panel++) {
+        const float *rows = weight + (size_t)panel * ENGRAM_PANEL_WIDTH * inputs;
+        float *out = packed + (size_t)panel * ENGRAM_PANEL_WIDTH * inputs;
+        for (int i = 0; i < inputs; i++) {
+            for (int j = 0; j < ENGRAM_PANEL_WIDTH; j++) {
+                out[(size_t)i * ENGRAM_PANEL_WIDTH + j] = rows[(size_t)j * inputs + i];
+            }
+        }
+    }
+}
+
+#ifdef ENGRAM_X86
+
+int engram_kernels_supported(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return ENGRAM_KERNELS_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return ENGRAM_KERNELS_AVX2;
+    return ENGRAM_KERNELS_NONE;
+}
+
+/*
+ * AVX-512: a block of MR rows against one 32-wide panel keeps 2·MR accumulators in registers (at most
+ * 16 of the 32), loads two vectors of weights per input and broadcasts one input value per row.
+ * MR is a constant at every call site, so the loops unroll fully.
+ */
+#define AVX512 __attribute__((target("avx512f"), always_inline)) static inline
+
+AVX512 void block512(int mr, int inputs, const float *input, ptrdiff_t input_stride,
+                     const float *panel, float *output, ptrdiff_t output_stride) {
+    __m512 low[8], high[8];
+    for (int r = 0; r < mr; r++) {
+        low[r] = _mm512_setzero_ps();
+        high[r] = _mm512_setzero_ps();
+    }
+    for (int i = 0; i < inputs; i++) {
+        __m512 w0 = _mm512_load_ps(panel + (size_t)i * 32);
+        __m512 w1 = _mm512_load_ps(panel + (size_t)i * 32 + 16);
+        for (int r = 0; r < mr; r++) {
+            __m512 x = _mm512_set1_ps(input[r * input_stride + i]);
+            low[r] = _mm512_fmadd_ps(x, w0, low[r]);
+            high[r] = _mm512_fmadd_ps(x, w1, high[r]);
+        }
+    }
+    for (int r = 0; r < mr; r++) {
+        float *row = output + r * output_stride;
+        _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), low[r]));
+        _mm512_storeu_ps(row + 16, _mm512_add_ps(_mm512_loadu_ps(row + 16), high[r]));
+    }
+}
+
+__attribute__((target("avx512f")))
+static void linear512(int rows, int inputs, const float *input, ptrdiff_t input_stride,
+                      const float *packed, int first_panel, int end_panel,
+                      float *output, ptrdiff_t output_stride) {
+    for (int p = first_panel; p < end_panel; p++) {
+        const float *panel = packed + (size_t)p * 32 * inputs;
+        float *out = output + (size_t)p * 32;
+        int t = 0;
+        for (; t + 8 <= rows; t += 8) {
+            block512(8, inputs, input + t * input_stride, input_stride, panel, out + t * output_stride, output_stride);
+        }
+        const float *x = input + t * input_stride;
+        float *y = out + t * output_stride;
+        switch (rows - t) {
+        case 7: block512(7, inputs, x, input_stride, panel, y, output_stride); break;
+        case 6: block512(6, inputs, x, input_stride, panel, y, output_stride); break;
+        case 5: block512(5, inputs, x, input_stride, panel, y, output_stride); break;
+        case 4: block512(4, inputs, x, input_stride, panel, y, output_stride); break;
+        case 3: block512(3, inputs, x, input_stride, panel, y, output_stride); break;
+        case 2: block512(2, inputs, x, input_stride, panel, y, output_stride); break;
+        case 1: block512(1, inputs, x, input_stride, panel, y, output_stride); break;
+        default: break;
+        }
+    }
+}
+
+/*
+ * AVX2 has 16 vector registers: a block is MR rows against one half (16 outputs) of a panel, 2·MR
+ * accumulators (at most 12) plus two weight vectors and one broadcast.
+ */
+#define AVX2 __attribute__((target("avx2,fma"), always_inline)) static inline
+
+AVX2 void block256(int mr, int inputs, const float *input, ptrdiff_t input_stride,
+                   const float *half_panel, float *output, ptrdiff_t output_stride) {
+    __m256 low[6], high[6];
+    for (int r = 0; r < mr; r++) {
+        low[r] = _mm256_setzero_ps();
+        high[r] = _mm256_setzero_ps();
+    }
+    for (int i = 0; i < inputs; i++) {
+        __m256 w0 = _mm256_load_ps(half_panel + (size_t)i * 32);
+        __m256 w1 = _mm256_load_ps(half_panel + (size_t)i * 32 + 8);
+        for (int r = 0; r < mr; r++) {
+            __m256 x = _mm256_broadcast_ss(input + r * input_stride + i);
+            low[r] = _mm256_fmadd_ps(x, w0, low[r]);
+            high[r] = _mm256_fmadd_ps(x, w1, high[r]);
+        }
+    }
+    for (int r = 0; r < mr; r++) {
+        float *row = output + r * output_stride;
+        _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), low[r]));
+        _mm256_storeu_ps(row + 8, _mm256_add_ps(_mm256_loadu_ps(row + 8), high[r]));
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void linear256(int rows, int inputs, const float *input, ptrdiff_t input_stride,
+                      const float *packed, int first_panel, int end_panel,
+                      float *output, ptrdiff_t output_stride) {
+    for (int p = first_panel; p < end_panel; p++) {
+        for (int half = 0; half < 2; half++) {
+            const float *panel = packed + (size_t)p * 32 * inputs + half * 16;
+            float *out = output + (size_t)p * 32 + half * 16;
+            int t = 0;
+            for (; t + 6 <= rows; t += 6) {
+                block256(6, inputs, input + t * input_stride, input_stride, panel, out + t * output_stride, output_stride);
+            }
+            const float *x = input + t * input_stride;
+            float *y = out + t * output_stride;
+            switch (rows - t) {
+            case 5: block256(5, inputs, x, input_stride, panel, y, output_stride); break;
+            case 4: block256(4, inputs, x, input_stride, panel, y, output_stride); break;
+            case 3: block256(3, inputs, x, input_stride, panel, y, output_stride); break;
+            case 2: block256(2, inputs, x, input_stride, panel, y, output_stride); break;
+            case 1: block256(1, inputs, x, input_stride, panel, y, output_stride); break;
+            default: break;
+            }
+        }
+    }
+}
+
+void engram_linear_panels(int level, int rows, int inputs, const float *input, ptrdiff_t input_stride,
+                          const float *packed, int first_panel, int end_panel,
+                          float *output, ptrdiff_t output_stride) {
+    if (level >= ENGRAM_KERNELS_AVX512) {
+        linear512(rows, inputs, input, input_stride, packed, first_panel, end_panel, output, output_stride);
+    } else if (level == ENGRAM_KERNELS_AVX2) {
+        linear256(rows, inputs, input, input_stride, packed, first_panel, end_panel, output, output_stride);
+    }
+}
+
+#else
+
+int engram_kernels_supported(void) { return ENGRAM_KERNELS_NONE; }
+
+void engram_linear_panels(int level, int rows, int inputs, const float *input, ptrdiff_t input_stride,
+                          const float *packed, int first_panel, int end_panel,
+                          float *output, ptrdiff_t output_stride) {
+    (void)level; (void)rows; (void)inputs; (void)input; (void)input_stride; (void)packed;
+    (void)first_panel; (void)end_panel; (void)output; (void)output_stride;
+}
+
+#endif

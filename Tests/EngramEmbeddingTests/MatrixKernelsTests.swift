@@ -1,0 +1,94 @@
+import Dispatch
+@testable import EngramEmbedding
+import Foundation
+import Synchronization
+import Testing
+
+@Suite("Packed matrix kernels")
+struct MatrixKernelsTests {
+    /// The packed paths this CPU runs (each resolves to itself only when supported).
+    static let packedPaths: [MatrixKernels] = [.avx512, .avx2].filter { $0.resolved == $0 }
+
+    /// A deterministic pseudo-random matrix in [-1, 1).
+    private static func matrix(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
+        }
+    }
+
+    @Test("a packed product is the exact product to float rounding, for every row count and odd widths", arguments: packedPaths)
+    func packedIsExact(_ kernels: MatrixKernels) {
+        let pool = ParallelPanels(helpers: 1)
+        for (outputs, inputs) in [(32, 1), (64, 37), (96, 384), (128, 1536)] {
+            let weight = Self.matrix(outputs * inputs, seed: UInt64(outputs * 31 + inputs))
+            let packedStorage = UnsafeMutableRawPointer.allocate(byteCount: outputs * inputs * 4, alignment: 64)
+                .bindMemory(to: Float.self, capacity: outputs * inputs)
+            defer { packedStorage.deallocate() }
+            weight.withUnsafeBufferPointer { source in
+                let packed = LinearWeight(packing: source.baseAddress!, outputs: outputs, inputs: inputs, into: packedStorage)
+                for rows in [1, 2, 5, 6, 7, 8, 9, 13, 17, 45] {
+                    let input = Self.matrix(rows * inputs, seed: UInt64(rows))
+                    let bias = Self.matrix(rows * outputs, seed: 99)
+                    var actual = bias
+                    input.withUnsafeBufferPointer { x in
+                        packed.accumulate(x.baseAddress!, rows: rows, into: &actual, kernels: kernels, parallel: pool)
+                    }
+                    // Each result against the product in Double, allowing float rounding of the sum
+                    // of the magnitudes of its terms.
+                    var worst = 0.0
+                    for row in 0..<rows {
+                        for output in 0..<outputs {
+                            var exact = Double(bias[row * outputs + output])
+                            var magnitude = abs(exact)
+                            for i in 0..<inputs {
+                                let term = Double(input[row * inputs + i]) * Double(weight[output * inputs + i])
+                                exact += term
+                                magnitude += abs(term)
+                            }
+                            let error = abs(Double(actual[row * outputs + output]) - exact) / max(magnitude, 1)
+                            worst = max(worst, error)
+                        }
+                    }
+                    #expect(worst < 1e-6, "\(kernels.name) \(rows)×\(inputs) · \(outputs): \(worst)")
+                }
+            }
+        }
+    }
+
+    @Test("shared products run every chunk exactly once, also with several callers at once")
+    func everyChunkOnce() {
+        let pool = ParallelPanels(helpers: 3)
+        let counts = Mutex<[Int]>([Int](repeating: 0, count: 4 * 500))
+        DispatchQueue.concurrentPerform(iterations: 4) { caller in
+            for round in 0..<50 {
+                pool.run(chunks: 10) { chunk in
+                    counts.withLock { $0[caller * 500 + round * 10 + chunk] += 1 }
+                }
+            }
+        }
+        #expect(counts.withLock { $0 }.allSatisfy { $0 == 1 })
+    }
+
+    @Test("every code path matches the reference with cosine ≥ 0.9999; one product over 2 threads changes no bit")
+    func everyPathMatchesReference() throws {
+        let paths = Self.packedPaths + [.blas]
+        let texts = ReferenceFixture.cases
+        #expect(!texts.isEmpty)
+        for kernels in paths {
+            let single = try LocalEmbedder(configuration: .init(modelDirectory: ReferenceFixture.modelDirectory, kernels: kernels))
+            #expect(single.kernels == kernels)
+            let shared = try LocalEmbedder(configuration: .init(
+                modelDirectory: ReferenceFixture.modelDirectory, threads: 2, kernels: kernels
+            ))
+            for reference in texts {
+                let vector = single.embed(reference.text)
+                #expect(cosine(vector, reference.embedding) >= 0.9999, "\(kernels.name): \(reference.testDescription)")
+                if kernels != .blas {
+                    #expect(shared.embed(reference.text) == vector, "\(kernels.name): \(reference.testDescription)")
+                }
+            }
+        }
+    }
+}
