@@ -23,8 +23,8 @@ public struct LocalEmbedder: Embedder {
         public var maxTokensPerPass: Int
         /// The most cores one forward pass uses for a matrix product. The packed kernels keep
         /// `threads - 1` helper threads that take part of a product when they are idle. OpenBLAS (the
-        /// `.blas` path, and the small attention products) keeps its thread count for the whole
-        /// process, so the last embedder created decides it.
+        /// `.blas` path; one thread for the small attention products otherwise) keeps its thread count
+        /// for the whole process, so the last embedder created decides it.
         public var threads: Int
         /// The code of the linear layers; `.automatic` picks the fastest this CPU runs.
         public var kernels: MatrixKernels
@@ -94,7 +94,9 @@ public struct LocalEmbedder: Embedder {
         } catch {
             throw .corrupt(path: weightsPath, reason: error.description)
         }
-        GEMM.setThreadCount(configuration.threads)
+        // On the packed path OpenBLAS computes only the small attention products, which one thread
+        // does best (its idle threads would otherwise spin beside the packed kernels' helpers).
+        GEMM.setThreadCount(model.kernels == .blas ? configuration.threads : 1)
         tokenizer = WordPieceTokenizer(
             vocabulary: vocabulary,
             configuration: .init(maxTokens: min(max(configuration.maxTokens, 2), bert.maxPositions))

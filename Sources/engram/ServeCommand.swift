@@ -47,6 +47,12 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("job-workers"), help: "Threads running async adds (env ENGRAM_JOB_WORKERS; default 2).")
     var jobWorkers: Int?
 
+    @Option(
+        name: .customLong("embed-threads"),
+        help: "Cores one local embedding may use (env ENGRAM_EMBED_THREADS; default the number of cores)."
+    )
+    var embedThreads: Int?
+
     @Option(help: "A YAML or JSON config file (env ENGRAM_CONFIG); flags and environment variables override it.")
     var config: String?
 
@@ -69,6 +75,9 @@ struct ServeCommand: ParsableCommand {
         }
         if let jobWorkers = try resolvedJobWorkers(), jobWorkers < 1 {
             throw ValidationError("--job-workers must be at least 1.")
+        }
+        if let embedThreads = try resolvedEmbedThreads(), embedThreads < 1 {
+            throw ValidationError("--embed-threads must be at least 1.")
         }
         if Logger.Level(rawValue: resolvedLogLevel) == nil {
             throw ValidationError("Unknown log level '\(resolvedLogLevel)'.")
@@ -98,12 +107,13 @@ struct ServeCommand: ParsableCommand {
         }
 
         let embedder: LocalEmbedder
+        let embedThreads = try resolvedEmbedThreads() ?? ProcessInfo.processInfo.activeProcessorCount
         do {
-            embedder = try LocalEmbedder(configuration: .init(modelDirectory: resolvedModelDirectory))
+            embedder = try LocalEmbedder(configuration: .init(modelDirectory: resolvedModelDirectory, threads: embedThreads))
         } catch {
             throw ValidationError(error.description)
         }
-        logger.info("Embedder \(embedder.modelID) loaded from \(resolvedModelDirectory) (\(LocalEmbedder.matrixLibrary))")
+        logger.info("Embedder \(embedder.modelID) loaded from \(resolvedModelDirectory) (kernels: \(embedder.kernels.name), \(embedder.configuration.threads) threads; \(LocalEmbedder.matrixLibrary))")
 
         raiseDescriptorLimit(logger: logger)
         var configuration = HTTPServer.Configuration()
@@ -220,6 +230,10 @@ struct ServeCommand: ParsableCommand {
 
     private func resolvedJobWorkers() throws -> Int? {
         try integer(jobWorkers, "job_workers")
+    }
+
+    private func resolvedEmbedThreads() throws -> Int? {
+        try integer(embedThreads, "embed_threads")
     }
 
     private func integer(_ flag: Int?, _ name: String) throws -> Int? {
