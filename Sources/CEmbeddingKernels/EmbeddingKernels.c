@@ -18,6 +18,66 @@ void engram_pack_panels(const float *weight, int outputs, int inputs, float *pac
 }
 
 #ifdef ENGRAM_X86
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+/* eˣ within about 2 ulp of expf for x in [-87.3, 88.3] (clamped there), branch-free so loops over it
+ * vectorise: eˣ = 2ⁿ · eʳ with n = round(x / ln 2) and a minimax polynomial for eʳ on |r| ≤ ln 2 / 2. */
+static inline float exponential(float value) {
+    float x = value < -87.3f ? -87.3f : (value > 88.3f ? 88.3f : value);
+    const float rounding_shift = 12582912.0f;
+    float shifted = x * 1.44269504f + rounding_shift;
+    float n = shifted - rounding_shift;
+    float r = x - n * 0.693145751953125f - n * 1.428606765330187e-6f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    union { float f; int i; } bits = { .f = shifted };
+    union { int i; float f; } scale = { .i = (bits.i - 0x4B400000 + 127) << 23 };
+    return p * scale.f;
+}
+
+VECTOR_CLONES
+void engram_gelu(float *values, ptrdiff_t count) {
+    for (ptrdiff_t index = 0; index < count; index++) {
+        float x = values[index];
+        float z = x * 0.7071067811865475f;
+        float magnitude = z < 0 ? -z : z;
+        float t = 1.0f / (1.0f + 0.3275911f * magnitude);
+        float p = 1.061405429f;
+        p = p * t - 1.453152027f;
+        p = p * t + 1.421413741f;
+        p = p * t - 0.284496736f;
+        p = p * t + 0.254829592f;
+        float complement = p * t * exponential(-(magnitude * magnitude));
+        float one_plus_erf = z < 0 ? complement : 2.0f - complement;
+        values[index] = 0.5f * x * one_plus_erf;
+    }
+}
+
+VECTOR_CLONES
+void engram_softmax_rows(float *values, int rows, int count) {
+    for (int row = 0; row < rows; row++) {
+        float *v = values + (size_t)row * count;
+        float largest = v[0];
+        for (int i = 1; i < count; i++) largest = v[i] > largest ? v[i] : largest;
+        float sum = 0;
+        for (int i = 0; i < count; i++) {
+            v[i] = exponential(v[i] - largest);
+            sum += v[i];
+        }
+        const float inverse = 1.0f / sum;
+        for (int i = 0; i < count; i++) v[i] *= inverse;
+    }
+}
+
+#ifdef ENGRAM_X86
 
 int engram_kernels_supported(void) {
     __builtin_cpu_init();

@@ -47,6 +47,20 @@ void engram_linear_panels(
     const float *packed, int first_panel, int end_panel,
     float *output, ptrdiff_t output_stride);
 
+/**
+ * GELU in place over `count` floats, in its exact form `x · ½ · (1 + erf(x / √2))`, with erf as
+ * Abramowitz and Stegun 7.1.26 (absolute error below 1.5·10⁻⁷) and, for negative x, 1 + erf computed
+ * directly as erfc so small outputs keep their relative precision. Loops compiled for AVX-512, AVX2
+ * and the baseline; the loader picks one.
+ */
+void engram_gelu(float *values, ptrdiff_t count);
+
+/**
+ * Softmax in place over each of `rows` rows of `count` floats: the largest value is subtracted before
+ * exponentiating, and eˣ is a polynomial within about 2 ulp of expf, saturating instead of overflowing.
+ */
+void engram_softmax_rows(float *values, int rows, int count);
+
 /** A hint to the CPU that the caller is spinning on a shared value (`pause` on x86). */
 static inline void engram_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -40,9 +40,7 @@ extension BertModel {
             c: scores, ldc: length,
             alpha: 1 / Float(headSize).squareRoot()
         )
-        for row in 0..<length {
-            VectorKernels.softmax(scores + row * length, count: length)
-        }
+        VectorKernels.softmax(scores, rows: length, count: length)
         GEMM.multiply(
             m: length, n: headSize, k: length,
             a: scores, lda: length,

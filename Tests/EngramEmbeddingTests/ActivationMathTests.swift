@@ -3,22 +3,25 @@ import Foundation
 import Testing
 
 @Suite("Activation math")
-struct ScalarMathTests {
+struct ActivationMathTests {
     /// `count` evenly spaced inputs from `low` to `high`.
     private func inputs(from low: Float, to high: Float, count: Int) -> [Float] {
         (0..<count).map { low + (high - low) * Float($0) / Float(count - 1) }
     }
 
-    @Test("exponential agrees with expf to a few ulp, and saturates instead of overflowing")
-    func exponentialMatchesExpf() {
-        let worst = inputs(from: -87, to: 88, count: 40_000).map { x in
-            abs(ScalarMath.exponential(x) - expf(x)) / expf(x)
-        }.max() ?? 1
-        #expect(worst < 5e-7)
-        let probes: [Float] = [-1000, -200, -88, 0, 89, 200, 1000]
-        let extremes = probes.map { ScalarMath.exponential($0) }
-        #expect(extremes[0] >= 0 && extremes[0] < 1e-37 && extremes[3] == 1)
-        #expect(extremes.allSatisfy { $0.isFinite })
+    @Test("softmax agrees with one computed in Double, saturates instead of overflowing, and sums to one")
+    func softmaxMatchesDouble() {
+        for spread in [Float(0.01), 1, 10, 80, 1000] {
+            var row = inputs(from: -spread, to: spread, count: 301)
+            let largest = Double(spread)
+            let exact = row.map { Foundation.exp(Double($0) - largest) }
+            let total = exact.reduce(0, +)
+            row.withUnsafeMutableBufferPointer { VectorKernels.softmax($0.baseAddress.unsafelyUnwrapped, count: $0.count) }
+            #expect(row.allSatisfy { $0.isFinite && $0 >= 0 })
+            #expect(abs(Double(row.reduce(0, +)) - 1) < 1e-5, "spread \(spread)")
+            let worst = zip(row, exact).map { abs(Double($0) - $1 / total) }.max() ?? 1
+            #expect(worst < 1e-6, "spread \(spread): \(worst)")
+        }
     }
 
     @Test("gelu agrees with the erff form within 2e-7 of |x| + |gelu(x)|")
@@ -26,10 +29,17 @@ struct ScalarMathTests {
         let worstExcess = inputs(from: -12, to: 12, count: 40_000).map { (x: Float) -> Float in
             let expected: Float = 0.5 * x * (1 + erff(x * 0.707_106_781_186_547_5))
             let tolerance: Float = 2e-7 * (abs(x) + abs(expected))
-            return abs(ScalarMath.gelu(x) - expected) - tolerance
+            return abs(Self.gelu(x) - expected) - tolerance
         }.max() ?? 1
         #expect(worstExcess <= 0)
-        #expect(ScalarMath.gelu(0) == 0)
+        #expect(Self.gelu(0) == 0)
+    }
+
+    /// GELU of one value through the encoder's kernel.
+    private static func gelu(_ x: Float) -> Float {
+        var value = x
+        VectorKernels.gelu(&value, count: 1)
+        return value
     }
 
     @Test("softmax of a row sums to one and keeps the order of its inputs")
