@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-embed`: the local embedder against sentence-transformers (PyTorch, CPU) on the same
-# texts, with 1 and 2 threads: single-text latency (p50, p95), batch throughput, resident memory.
+# texts, with 1 and 2 threads: single-text latency (p50, p95), batch throughput, resident memory; and
+# Engram's OpenBLAS path (no packed kernels) with 1 thread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +38,10 @@ for threads in 1 2; do
   OMP_NUM_THREADS="$threads" "$venv/bin/python" scripts/bench_embed.py torch "$out/texts.json" "$threads" "$model_dir" \
     >"$out/torch-$threads.report"
 done
+# The same model on OpenBLAS alone (what runs on a CPU without AVX2), for comparison.
+echo "Measuring the OpenBLAS path with 1 thread..." >&2
+.build/release/EmbedBenchmark --texts "$out/texts.json" --threads 1 --kernels blas --model "$model_dir" \
+  >"$out/engram-blas-1.report"
 
 echo
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores"

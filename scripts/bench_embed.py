@@ -92,22 +92,26 @@ def bench_torch(texts_path, threads, model_dir):
 
 def table(paths):
     reports = [json.load(open(path)) for path in paths]
+    def name(report):
+        kernels = report.get("kernels")
+        return f"engram ({kernels})" if kernels else report["implementation"]
+
     for report in reports:
         if "library" in report:
-            print(f"engram, {report['threads']} thread(s): {report['library']}")
+            print(f"{name(report)}, {report['threads']} thread(s): {report['library']}")
     print()
     print("| implementation | threads | texts | mean tokens | p50 ms | p95 ms | batch texts/s |")
     print("|---|---:|---|---:|---:|---:|---:|")
     for kind in ("short", "long"):
-        for report in sorted(reports, key=lambda r: (r["threads"], r["implementation"] != "engram")):
+        for report in sorted(reports, key=lambda r: (r["threads"], r["implementation"] != "engram", name(r))):
             row = report[kind]
-            print(f"| {report['implementation']} | {report['threads']} | {kind} | {row['mean_tokens']:.0f} "
+            print(f"| {name(report)} | {report['threads']} | {kind} | {row['mean_tokens']:.0f} "
                   f"| {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | {row['batch_texts_per_s']:.0f} |")
     print()
     print("| implementation | threads | RSS after load MB | RSS at end MB | peak RSS MB |")
     print("|---|---:|---:|---:|---:|")
-    for report in sorted(reports, key=lambda r: (r["threads"], r["implementation"] != "engram")):
-        print(f"| {report['implementation']} | {report['threads']} | {report['rss_loaded_mb']:.0f} "
+    for report in sorted(reports, key=lambda r: (r["threads"], r["implementation"] != "engram", name(r))):
+        print(f"| {name(report)} | {report['threads']} | {report['rss_loaded_mb']:.0f} "
               f"| {report['rss_mb']:.0f} | {report['peak_rss_mb']:.0f} |")
 
 
