@@ -11,7 +11,7 @@ struct InferenceBenchmarkOptions {
     var modelDirectory = ProcessInfo.processInfo.environment["ENGRAM_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
     /// As `engram serve` runs the local embedder: one lane per core, one BLAS thread per product.
     var lanes = ProcessInfo.processInfo.activeProcessorCount
-    var blasThreads = 1
+    var embedThreads = ProcessInfo.processInfo.activeProcessorCount
 
     init(_ arguments: ArraySlice<String>) throws {
         var iterator = arguments.makeIterator()
@@ -23,8 +23,8 @@ struct InferenceBenchmarkOptions {
             case "--warmup": warmup = Int(value) ?? warmup
             case "--model-dir": modelDirectory = value
             case "--lanes": lanes = Int(value) ?? lanes
-            case "--blas-threads": blasThreads = Int(value) ?? blasThreads
-            default: throw BenchError("unknown option \(flag); known: --memories --adds --warmup --model-dir --lanes --blas-threads")
+            case "--embed-threads": embedThreads = Int(value) ?? embedThreads
+            default: throw BenchError("unknown option \(flag); known: --memories --adds --warmup --model-dir --lanes --embed-threads")
             }
         }
     }

@@ -32,7 +32,7 @@ defer {
     modelServer.waitUntilStopped()
 }
 
-let local = try LocalEmbedder(configuration: .init(modelDirectory: options.modelDirectory, threads: options.blasThreads))
+let local = try LocalEmbedder(configuration: .init(modelDirectory: options.modelDirectory, threads: options.embedThreads))
 let embedder = BatchingEmbedder(wrapping: local, lanes: options.lanes)
 let chat = try RemoteProviderFactory(logger: quiet).chatModel(ProviderSettings(
     provider: "openai", model: "fake-model", baseURL: "http://127.0.0.1:\(modelServer.port)/v1", apiKey: "sk-bench"))
