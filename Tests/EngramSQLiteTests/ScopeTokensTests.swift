@@ -32,6 +32,10 @@ struct ScopeTokensTests {
         #expect(ScopeTokens.pinned(by: .compare(.field(.runID), .eq, .string("r1")), project: "p") == [
             ScopeTokens.token(.runID, id: "r1", project: "p"),
         ])
+        let parsed = try Sample.filter(#"{"user_id": "alice", "AND": [{"run_id": {"eq": "r1"}}], "OR": [{"agent_id": "x"}]}"#)
+        #expect(ScopeTokens.pinned(by: parsed, project: "p") == [
+            ScopeTokens.token(.runID, id: "r1", project: "p"), ScopeTokens.token(.userID, id: "alice", project: "p"),
+        ])
     }
 
     @Test("OR, NOT, other operators, null, and fields that are not scope ids pin nothing")

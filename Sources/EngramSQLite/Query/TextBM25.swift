@@ -30,18 +30,26 @@ enum TextBM25 {
         }
     }
 
-    /// Per-query values, kept as the query's FTS5 auxiliary data.
+    /// Per-query values, kept as the query's FTS5 auxiliary data. Buffers rather than arrays: the
+    /// function runs once per matching row.
     private final class Statistics {
         let averageLength: Double
         /// Per phrase; NaN until first needed.
-        var idf: [Double]
+        let idf: UnsafeMutableBufferPointer<Double>
         /// Per phrase, for the current row.
-        var frequency: [Double]
+        let frequency: UnsafeMutableBufferPointer<Double>
 
         init(averageLength: Double, phrases: Int) {
             self.averageLength = averageLength
-            idf = Array(repeating: .nan, count: phrases)
-            frequency = Array(repeating: 0, count: phrases)
+            idf = .allocate(capacity: phrases)
+            idf.initialize(repeating: .nan)
+            frequency = .allocate(capacity: phrases)
+            frequency.initialize(repeating: 0)
+        }
+
+        deinit {
+            idf.deallocate()
+            frequency.deallocate()
         }
     }
 
@@ -64,7 +72,8 @@ enum TextBM25 {
     /// The negated BM25 score of the current row.
     private static func score(_ api: UnsafePointer<Fts5ExtensionApi>, _ fts: OpaquePointer?) throws -> Double {
         let statistics = try self.statistics(api, fts)
-        for phrase in statistics.frequency.indices { statistics.frequency[phrase] = 0 }
+        let frequencies = statistics.frequency
+        frequencies.update(repeating: 0)
         var instances: Int32 = 0
         try check(api.pointee.xInstCount(fts, &instances))
         for instance in 0..<instances {
@@ -72,15 +81,15 @@ enum TextBM25 {
             var column: Int32 = 0
             var offset: Int32 = 0
             try check(api.pointee.xInst(fts, instance, &phrase, &column, &offset))
-            if column == textColumn { statistics.frequency[Int(phrase)] += 1 }
+            if column == textColumn { frequencies[Int(phrase)] += 1 }
         }
         var tokens: Int32 = 0
         try check(api.pointee.xColumnSize(fts, textColumn, &tokens))
         let length = Double(tokens)
         var score = 0.0
         // Phrases absent from the row add exactly +0.0 in `bm25()`; skipping them changes no bit.
-        for phrase in statistics.frequency.indices where statistics.frequency[phrase] > 0 {
-            let frequency = statistics.frequency[phrase]
+        for phrase in frequencies.indices where frequencies[phrase] > 0 {
+            let frequency = frequencies[phrase]
             score += try idf(api, fts, phrase: phrase, statistics) * (
                 (frequency * (k1 + 1.0)) / (frequency + k1 * (1 - b + b * length / statistics.averageLength))
             )
