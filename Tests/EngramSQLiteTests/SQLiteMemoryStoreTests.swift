@@ -12,7 +12,7 @@ import Testing
             #expect(try reopened.ids(project: "default", filter: .all).count == 1)
             let queue = try DatabaseQueue(path: fixture.path)
             let applied = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-            #expect(applied == ["0001_memories_history_entities_settings", "0002_jobs"])
+            #expect(applied == ["0001_memories_history_entities_settings", "0002_jobs", "0003_scoped_search_index"])
             let tables = try queue.read {
                 try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }

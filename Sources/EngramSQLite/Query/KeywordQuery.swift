@@ -3,7 +3,9 @@ import Foundation
 
 /// Turns free text into an FTS5 MATCH expression that cannot be parsed as FTS syntax: the text is split
 /// into runs of letters and digits, each run is quoted as a string, and the strings are joined by OR so
-/// a memory matching some of the terms still ranks (BM25 favours those matching more).
+/// a memory matching some of the terms still ranks (BM25 favours those matching more). The words are
+/// looked up in the `text` column only; scope tokens (`ScopeTokens`), quoted too, are required in the
+/// `scope` column after them, so the words' phrases come first and keep their numbers for ranking.
 enum KeywordQuery {
     /// Very common English function words.
     static let stopWords: Set<String> = [
@@ -17,16 +19,21 @@ enum KeywordQuery {
     ]
 
     /// The MATCH expression, or nil when the text holds no letters or digits. At most `maxTerms`
-    /// distinct terms are kept, in order of first appearance.
-    static func matchExpression(for text: String, maxTerms: Int) -> String? {
+    /// distinct terms are kept, in order of first appearance; every one of `scopeTokens` is required.
+    static func matchExpression(for text: String, maxTerms: Int, scopeTokens: [String] = []) -> String? {
         var terms = SearchTerms.words(in: text, maxTerms: maxTerms)
         // Words nearly every memory contains add little to BM25 but make it score most of the store;
         // they are dropped unless the query has nothing else.
         let informative = terms.filter { !stopWords.contains($0.lowercased()) }
         if !informative.isEmpty { terms = informative }
         guard !terms.isEmpty else { return nil }
-        // FTS5 strings are quoted with `"`, doubled inside; terms hold only letters and digits, so this
-        // is belt and braces.
-        return terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
+        let words = "text : (" + terms.map(quoted).joined(separator: " OR ") + ")"
+        return ([words] + scopeTokens.map { "scope : " + quoted($0) }).joined(separator: " AND ")
+    }
+
+    /// An FTS5 string: quoted with `"`, doubled inside. Terms and tokens hold only letters and digits,
+    /// so the doubling is belt and braces.
+    private static func quoted(_ term: String) -> String {
+        "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

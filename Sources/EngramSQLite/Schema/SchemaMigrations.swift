@@ -16,6 +16,9 @@ enum SchemaMigrations {
         migrator.registerMigration("0002_jobs") { db in
             try db.execute(sql: jobsSQL)
         }
+        migrator.registerMigration("0003_scoped_search_index") { db in
+            try db.execute(sql: scopedSearchSQL)
+        }
         return migrator
     }
 
@@ -82,6 +85,46 @@ enum SchemaMigrations {
             INSERT INTO memories_fts (rowid, text) VALUES (NEW.seq, NEW.text);
         END;
         """
+
+    /// The FTS5 index again, with a second column `scope` holding each memory's scope tokens
+    /// (`ScopeTokens`), so a search pinned to a scope intersects the posting lists of its words with the
+    /// scope's before ranking. Ranking reads the `text` column alone (`TextBM25`). The content is a view
+    /// over `memories` that computes the tokens, read by `rebuild` (which fills the new index from the
+    /// existing memories here); the triggers keep both columns in sync, also when a memory's scope ids
+    /// change. GRDB runs the migration in one transaction.
+    private static let scopedSearchSQL = """
+        DROP TRIGGER memories_fts_insert;
+        DROP TRIGGER memories_fts_delete;
+        DROP TRIGGER memories_fts_update;
+        DROP TABLE memories_fts;
+        CREATE VIEW memories_fts_content AS SELECT seq, text, \(scopeTokensSQL(row: "memories")) AS scope FROM memories;
+        CREATE VIRTUAL TABLE memories_fts USING fts5(
+            text, scope, content = 'memories_fts_content', content_rowid = 'seq',
+            tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+            INSERT INTO memories_fts (rowid, text, scope) VALUES (NEW.seq, NEW.text, \(scopeTokensSQL(row: "NEW")));
+        END;
+        CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+            INSERT INTO memories_fts (memories_fts, rowid, text, scope)
+                VALUES ('delete', OLD.seq, OLD.text, \(scopeTokensSQL(row: "OLD")));
+        END;
+        CREATE TRIGGER memories_fts_update AFTER UPDATE OF text, project, user_id, agent_id, run_id ON memories BEGIN
+            INSERT INTO memories_fts (memories_fts, rowid, text, scope)
+                VALUES ('delete', OLD.seq, OLD.text, \(scopeTokensSQL(row: "OLD")));
+            INSERT INTO memories_fts (rowid, text, scope) VALUES (NEW.seq, NEW.text, \(scopeTokensSQL(row: "NEW")));
+        END;
+        INSERT INTO memories_fts (memories_fts) VALUES ('rebuild');
+        """
+
+    /// The scope tokens of `row` (a table or `NEW`/`OLD`) as an SQL expression, space-separated; the same
+    /// tokens as `ScopeTokens.token` (`hex()` spells text as uppercase hex of its UTF-8 bytes).
+    private static func scopeTokensSQL(row: String) -> String {
+        [("u", "user_id"), ("a", "agent_id"), ("r", "run_id")].map { letter, column in
+            "CASE WHEN \(row).\(column) IS NULL THEN '' "
+                + "ELSE '\(letter)' || hex(\(row).project) || 'x' || hex(\(row).\(column)) || '0 ' END"
+        }.joined(separator: " || ")
+    }
 
     /// One row per change, outliving the memory. `seq` orders events of the same microsecond.
     private static let historySQL = """

@@ -31,11 +31,16 @@ extension SQLiteMemoryStore {
     }
 
     /// The `limit` best BM25 matches of `query` among the memories of `project` matching `filter` and
-    /// `visibility`, best first, scored by the negated FTS5 `bm25()` (higher is better). The query is
-    /// split into words, each quoted, joined by OR: user text is never parsed as FTS syntax. A query
-    /// without letters or digits matches nothing.
+    /// `visibility`, best first, scored by the negated BM25 of the text (`TextBM25`; higher is better).
+    /// The query is split into words, each quoted, joined by OR: user text is never parsed as FTS
+    /// syntax. A query without letters or digits matches nothing. When the filter pins scope ids by
+    /// equality, the MATCH also requires their scope tokens, so FTS5 ranks only the scope's matches; the
+    /// SQL condition still decides which memories qualify.
     public func keywordSearch(_ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory] {
-        guard limit > 0, let match = KeywordQuery.matchExpression(for: query, maxTerms: configuration.maxKeywordTerms) else {
+        let scopeTokens = ScopeTokens.pinned(by: filter, project: project)
+        guard limit > 0,
+            let match = KeywordQuery.matchExpression(for: query, maxTerms: configuration.maxKeywordTerms, scopeTokens: scopeTokens)
+        else {
             return []
         }
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
@@ -45,7 +50,7 @@ extension SQLiteMemoryStore {
             // included) for every match; then read just the winners.
             let select = try statement(
                 db, """
-                SELECT m.seq, bm25(memories_fts) AS relevance
+                SELECT m.seq, \(TextBM25.name)(memories_fts) AS relevance
                 FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
                 WHERE memories_fts MATCH ? AND \(condition.sql)
                 ORDER BY relevance, m.seq LIMIT ?

@@ -40,6 +40,7 @@ public final class SQLiteMemoryStore: MemoryStore {
             // keyword search visits many rows (https://www.sqlite.org/mmap.html).
             try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")
             try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
+            try TextBM25.register(on: db)
         }
         do {
             pool = try DatabasePool(path: path, configuration: options)
