@@ -58,17 +58,23 @@ struct FilterCompiler {
         }
     }
 
-    /// Whether the compiled SQL has few possible shapes (scope equality only), so its statement may be
+    /// Whether the compiled SQL has few possible shapes (at most four equalities on fields, joined by
+    /// AND at any depth, as the API nests a scope inside a request's filter), so its statement may be
     /// kept in the connection's statement cache without growing it without bound.
     static func hasBoundedShape(_ filter: Filter) -> Bool {
-        switch filter {
-        case .and(let children): children.allSatisfy { child in
-            if case .compare(.field, .eq, .string) = child { return true }
-            return false
+        var equalities = 0
+        func bounded(_ filter: Filter, depth: Int) -> Bool {
+            switch filter {
+            case .and(let children):
+                return depth < 3 && children.allSatisfy { bounded($0, depth: depth + 1) }
+            case .compare(.field, .eq, .string):
+                equalities += 1
+                return equalities <= 4
+            default:
+                return false
+            }
         }
-        case .compare(.field, .eq, .string): true
-        default: false
-        }
+        return bounded(filter, depth: 0)
     }
 
     private enum Target {
