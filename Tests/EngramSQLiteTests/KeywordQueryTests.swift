@@ -28,3 +28,38 @@ struct KeywordQueryTests {
         #expect(KeywordQuery.matchExpression(for: "?!", maxTerms: 64, scopeTokens: ["u64x61"]) == nil)
     }
 }
+
+@Suite struct RarestKeywordTermsTests {
+    @Test func theRarestTermsAreKeptInQueryOrderAndAbsentOnesDropped() {
+        let counts = ["sister": 900, "weekend": 400, "kayaking": 3, "lisbon": 12, "zzyzx": 0, "month": 700]
+        let kept = KeywordQuery.rarest(["sister", "weekend", "kayaking", "zzyzx", "lisbon", "month"], limit: 3) { counts[$0] ?? 0 }
+        #expect(kept == ["weekend", "kayaking", "lisbon"])
+        #expect(KeywordQuery.rarest(["zzyzx"], limit: 3) { counts[$0] ?? 0 }.isEmpty)
+        // Ties keep the earlier term.
+        #expect(KeywordQuery.rarest(["b", "a", "c"], limit: 2) { _ in 5 } == ["b", "a"])
+    }
+
+    @Test func aLongQueryRanksTheMemoriesItsRareWordsPointTo() throws {
+        try StoreFixture.run { store, _ in
+            // Common words in every memory, one rare word in a few.
+            var texts = (0..<200).map { "My sister and I went running last weekend, next month again \($0 % 7)" }
+            texts += ["My sister took up kayaking in Lisbon", "Kayaking lessons start next month"]
+            try store.apply(Sample.inserting(texts.enumerated().map { Sample.memory($1, user: "alice", at: Double($0)) }))
+            let query = "Really well, I want to do it again next month with my sister. Last weekend I ran; "
+                + "I tried Kayaks for the first time, we were running and running in Lisbon"
+            // More terms than are ranked; "Kayaks" counts as the index's stem of "kayaking".
+            #expect(KeywordQuery.terms(in: query, maxTerms: 64).count > 8)
+            let hits = try store.keywordSearch(
+                query, project: "default", filter: .compare(.field(.userID), .eq, .string("alice")),
+                visibility: Sample.visible, limit: 5
+            )
+            #expect(hits.prefix(2).map(\.memory.text).sorted() == ["Kayaking lessons start next month", "My sister took up kayaking in Lisbon"])
+            // A query of only words no memory holds finds nothing (and ranks nothing).
+            let none = try store.keywordSearch(
+                "zebra quokka axolotl narwhal pangolin okapi tapir ibis wombat", project: "default",
+                filter: .compare(.field(.userID), .eq, .string("alice")), visibility: Sample.visible, limit: 5
+            )
+            #expect(none.isEmpty)
+        }
+    }
+}

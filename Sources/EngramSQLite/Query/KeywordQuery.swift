@@ -21,14 +21,41 @@ enum KeywordQuery {
     /// The MATCH expression, or nil when the text holds no letters or digits. At most `maxTerms`
     /// distinct terms are kept, in order of first appearance; every one of `scopeTokens` is required.
     static func matchExpression(for text: String, maxTerms: Int, scopeTokens: [String] = []) -> String? {
-        var terms = SearchTerms.words(in: text, maxTerms: maxTerms)
-        // Words nearly every memory contains add little to BM25 but make it score most of the store;
-        // they are dropped unless the query has nothing else.
+        matchExpression(terms: terms(in: text, maxTerms: maxTerms), scopeTokens: scopeTokens)
+    }
+
+    /// The distinct words of `text` a search ranks on (at most `maxTerms`, in order of first
+    /// appearance). Words nearly every memory contains add little to BM25 but make it score most of the
+    /// store; they are dropped unless the query has nothing else.
+    static func terms(in text: String, maxTerms: Int) -> [String] {
+        let terms = SearchTerms.words(in: text, maxTerms: maxTerms)
         let informative = terms.filter { !stopWords.contains($0.lowercased()) }
-        if !informative.isEmpty { terms = informative }
+        return informative.isEmpty ? terms : informative
+    }
+
+    /// Any of `terms` in the text, and every one of `scopeTokens`; nil without terms.
+    static func matchExpression(terms: [String], scopeTokens: [String] = []) -> String? {
         guard !terms.isEmpty else { return nil }
         let words = "text : (" + terms.map(quoted).joined(separator: " OR ") + ")"
         return ([words] + scopeTokens.map { "scope : " + quoted($0) }).joined(separator: " AND ")
+    }
+
+    /// The `limit` of `terms` the fewest memories hold (ties in query order), leaving out terms no
+    /// memory holds, and keeping query order. A long query (a conversation, in inference) otherwise
+    /// ranks every memory holding any of its common words: those cost the most to score and move the
+    /// ranking least, since BM25 weighs a term by its rarity. `documentCount` gives, for a term, how
+    /// many memories hold it (the largest count among the index tokens it becomes).
+    static func rarest(_ terms: [String], limit: Int, documentCount: (String) throws -> Int) rethrows -> [String] {
+        var counted: [(index: Int, term: String, documents: Int)] = []
+        for (index, term) in terms.enumerated() {
+            let documents = try documentCount(term)
+            if documents > 0 { counted.append((index, term, documents)) }
+        }
+        return counted
+            .sorted { ($0.documents, $0.index) < ($1.documents, $1.index) }
+            .prefix(max(limit, 0))
+            .sorted { $0.index < $1.index }
+            .map(\.term)
     }
 
     /// An FTS5 string: quoted with `"`, doubled inside. Terms and tokens hold only letters and digits,

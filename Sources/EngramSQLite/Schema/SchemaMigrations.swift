@@ -3,6 +3,10 @@ import GRDB
 /// The numbered schema migrations, applied in order at open and by `engram migrate`. Names are
 /// `NNNN_what`; the Postgres store uses the same numbering. A migration, once released, never changes.
 enum SchemaMigrations {
+    /// How the keyword index tokenises text (`tokenize` of `memories_fts` below), for tokenising query
+    /// terms the same way.
+    static let searchTokenizer: FTS5TokenizerDescriptor = .porter(wrapping: .unicode61(diacritics: .remove))
+
     /// The migrator holding every migration.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

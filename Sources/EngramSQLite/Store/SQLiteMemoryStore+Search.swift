@@ -38,14 +38,16 @@ extension SQLiteMemoryStore {
     /// SQL condition still decides which memories qualify.
     public func keywordSearch(_ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory] {
         let scopeTokens = ScopeTokens.pinned(by: filter, project: project)
-        guard limit > 0,
-            let match = KeywordQuery.matchExpression(for: query, maxTerms: configuration.maxKeywordTerms, scopeTokens: scopeTokens)
-        else {
-            return []
-        }
+        let queryTerms = KeywordQuery.terms(in: query, maxTerms: configuration.maxKeywordTerms)
+        guard limit > 0, !queryTerms.isEmpty else { return [] }
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
         let cached = FilterCompiler.hasBoundedShape(filter)
         return try read { db in
+            var terms = queryTerms
+            if terms.count > configuration.maxRankedKeywordTerms {
+                terms = try rarest(terms, db)
+            }
+            guard let match = KeywordQuery.matchExpression(terms: terms, scopeTokens: scopeTokens) else { return [] }
             // Rank first on the seq and score alone, so the sort does not carry whole rows (embeddings
             // included) for every match; then read just the winners.
             let select = try statement(
@@ -62,6 +64,19 @@ extension SQLiteMemoryStore {
             return ranked.compactMap { hit in
                 memories[hit.seq].map { ScoredMemory(memory: $0, score: hit.score, keywordScore: hit.score) }
             }
+        }
+    }
+
+    /// The `maxRankedKeywordTerms` of `terms` the fewest memories hold, by the index's own vocabulary
+    /// (`memories_fts_terms`, an fts5vocab table over it), each term first tokenised as the index
+    /// tokenises text (lower case, diacritics removed, Porter stems).
+    private func rarest(_ terms: [String], _ db: Database) throws -> [String] {
+        let tokenizer = try db.makeTokenizer(SchemaMigrations.searchTokenizer)
+        let count = try db.cachedStatement(sql: "SELECT doc FROM temp.memories_fts_terms WHERE term = ?")
+        return try KeywordQuery.rarest(terms, limit: configuration.maxRankedKeywordTerms) { term in
+            try tokenizer.tokenize(query: term).map { token in
+                try Int.fetchOne(count, arguments: [token.token]) ?? 0
+            }.max() ?? 0
         }
     }
 

@@ -41,6 +41,10 @@ public final class SQLiteMemoryStore: MemoryStore {
             try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")
             try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
             try TextBM25.register(on: db)
+            // The keyword index's vocabulary with each term's row count, to rank the rarest of a long
+            // query's terms. A temporary table: nothing is written to the file, and it may be made
+            // before the index exists (a new database).
+            try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.memories_fts_terms USING fts5vocab(main, 'memories_fts', 'row')")
         }
         do {
             pool = try DatabasePool(path: path, configuration: options)
