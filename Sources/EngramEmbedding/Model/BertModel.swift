@@ -52,6 +52,8 @@ final class BertModel: @unchecked Sendable {
         let tokens = lengths.reduce(0, +)
         guard tokens > 0 else { return sequences.map { _ in [Float](repeating: 0, count: configuration.hiddenSize) } }
         let workspace = Workspace(tokens: tokens, longest: lengths.max() ?? 0, configuration: configuration)
+        parallel.enterPass()
+        defer { parallel.leavePass() }
         writeEmbeddings(of: sequences, into: workspace.hidden)
         for layer in weights.layers {
             run(layer, lengths: lengths, tokens: tokens, workspace: workspace)

@@ -6,9 +6,9 @@ import Synchronization
 ///
 /// The caller of `run` always works through the chunks itself; helper threads that are idle at that
 /// moment take chunks too, claimed one at a time from a shared counter, so a product never waits for a
-/// busy helper: on a loaded server (every core embedding its own batch) the caller simply does all the
-/// work, and on a quiet one a single text's products use every core. One product is shared at a time;
-/// a second caller meanwhile runs alone.
+/// busy helper. Products are shared only while a single forward pass is running: on a loaded server
+/// (several passes at once, one per core) each pass keeps to its own core and the helpers sleep, and
+/// on a quiet one a single text's products use every core.
 ///
 /// Helpers spin briefly after each product before sleeping, because a forward pass asks for its next
 /// product a few microseconds after the last one.
@@ -51,6 +51,8 @@ final class ParallelPanels: Sendable {
         let stopped = Atomic<Bool>(false)
         /// Set while a caller shares a product.
         let busy = Atomic<Bool>(false)
+        /// Forward passes running now (`enterPass` / `leavePass`).
+        let passes = Atomic<Int>(0)
         let wake = NSCondition()
     }
 
@@ -78,10 +80,20 @@ final class ParallelPanels: Sendable {
         state.wake.unlock()
     }
 
+    /// Marks the start of a forward pass; products are shared only while one pass runs.
+    func enterPass() {
+        state.passes.add(1, ordering: .relaxed)
+    }
+
+    /// Marks the end of a forward pass started with `enterPass`.
+    func leavePass() {
+        state.passes.subtract(1, ordering: .relaxed)
+    }
+
     /// Runs `body(0) … body(chunks - 1)`, each exactly once, on this thread and any idle helpers;
     /// returns when all have finished.
     func run(chunks: Int, _ body: @escaping (Int) -> Void) {
-        guard chunks > 1, helperCount > 0,
+        guard chunks > 1, helperCount > 0, state.passes.load(ordering: .relaxed) <= 1,
               state.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {
             for index in 0..<chunks { body(index) }
