@@ -53,7 +53,7 @@ extension LinearWeight {
         // About 20 µs of work or more per chunk, at most eight chunks per core.
         let multiplyAdds = rows * outputs * inputs
         let chunks = min(panels, max(1, multiplyAdds / 1_000_000), 8 * (pool.helperCount + 1))
-        if chunks <= 1 {
+        if chunks <= 1 || pool.helperCount == 0 {
             engram_linear_panels(level, Int32(rows), Int32(inputs), input, inputs, matrix, 0, Int32(panels), output, outputs)
             return
         }
