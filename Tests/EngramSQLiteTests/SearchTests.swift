@@ -112,6 +112,48 @@ import Testing
         }
     }
 
+    @Test func aScopesCachedVectorsOutliveWritesInOtherScopesAndFollowItsOwn() throws {
+        try StoreFixture.run { store, _ in
+            var generator = SplitMix(state: 9)
+            func memory(_ text: String, user: String, agent: String? = nil, embedding: [Float]? = nil) -> Memory {
+                Sample.memory(text, user: user, agent: agent, embedding: embedding ?? Sample.unitVector(using: &generator, dimension: 16))
+            }
+            try store.apply(Sample.inserting((0..<30).map { memory("a\($0)", user: "alice") } + (0..<30).map { memory("b\($0)", user: "bob") }))
+            let query = Sample.unitVector(using: &generator, dimension: 16)
+            let alice = Filter.and([.and([.compare(.field(.userID), .eq, .string("alice"))])])
+            func top() throws -> [ScoredMemory] {
+                try store.semanticSearch(query, project: "default", filter: alice, visibility: Sample.visible, limit: 3)
+            }
+            let before = try top()
+            let misses = store.vectorCache.missCount
+
+            // Writes in bob's scope, and in alice's name in another project, keep alice's vectors.
+            try store.apply(Sample.inserting([memory("b-new", user: "bob", embedding: query)]))
+            try store.apply(Sample.inserting([Sample.memory("other project", user: "alice", project: "elsewhere", embedding: query)]))
+            #expect(try top() == before)
+            #expect(store.vectorCache.missCount == misses)
+
+            // Alice's own insert, an update that moves a memory into her scope, and a delete are seen.
+            let exact = memory("exact", user: "alice", embedding: query)
+            try store.apply(Sample.inserting([exact]))
+            #expect(try top().first?.memory.id == exact.id)
+            var delete = MemoryChanges()
+            delete.deletions = [exact.id]
+            try store.apply(delete)
+            #expect(try top() == before)
+            let bobs = memory("bob's, then alice's", user: "bob", agent: "helper", embedding: query)
+            try store.apply(Sample.inserting([bobs]))
+            #expect(try top() == before)
+            var move = MemoryChanges()
+            var moved = bobs
+            moved.scope = Scope(stored: "alice", agentID: "helper", runID: nil)
+            move.updates = [moved]
+            try store.apply(move)
+            #expect(try top().first?.memory.id == bobs.id)
+            #expect(store.vectorCache.missCount == misses + 3)
+        }
+    }
+
     @Test func theVectorCacheStaysWithinItsBudget() throws {
         let cache = VectorCache(floatBudget: 100)
         let set = CandidateVectors(dimension: 10, vectors: Array(repeating: 0, count: 40), seqs: [1, 2, 3, 4])

@@ -23,6 +23,9 @@ enum SchemaMigrations {
         migrator.registerMigration("0003_scoped_search_index") { db in
             try db.execute(sql: scopedSearchSQL)
         }
+        migrator.registerMigration("0004_scope_generations") { db in
+            try db.execute(sql: scopeGenerationsSQL)
+        }
         return migrator
     }
 
@@ -120,6 +123,48 @@ enum SchemaMigrations {
         END;
         INSERT INTO memories_fts (memories_fts) VALUES ('rebuild');
         """
+
+    /// A counter per scope id (keyed by its scope token), bumped in the writing transaction whenever a
+    /// memory holding that id is inserted, changed or deleted. A scoped search reads the counters of the
+    /// ids its filter pins, in its own snapshot, to key the vector cache: writes in other scopes of the
+    /// project then leave its cached vectors valid. Filled from the memories already stored.
+    private static let scopeGenerationsSQL = """
+        CREATE TABLE scope_generations (
+            token TEXT PRIMARY KEY,
+            generation INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TRIGGER memories_scope_generation_insert AFTER INSERT ON memories BEGIN
+            \(bumpScopeGenerationsSQL(row: "NEW"))
+        END;
+        CREATE TRIGGER memories_scope_generation_update AFTER UPDATE ON memories BEGIN
+            \(bumpScopeGenerationsSQL(row: "OLD"))
+            \(bumpScopeGenerationsSQL(row: "NEW"))
+        END;
+        CREATE TRIGGER memories_scope_generation_delete AFTER DELETE ON memories BEGIN
+            \(bumpScopeGenerationsSQL(row: "OLD"))
+        END;
+        INSERT INTO scope_generations (token, generation)
+            SELECT token, 1 FROM (\(scopeTokenRowsSQL(row: "memories", from: "FROM memories")))
+            WHERE token IS NOT NULL GROUP BY token;
+        """
+
+    /// Adds one to the counter of each scope id of `row` (`NEW` or `OLD`).
+    private static func bumpScopeGenerationsSQL(row: String) -> String {
+        """
+        INSERT INTO scope_generations (token, generation)
+                SELECT token, 1 FROM (\(scopeTokenRowsSQL(row: row, from: ""))) WHERE token IS NOT NULL
+                ON CONFLICT (token) DO UPDATE SET generation = generation + 1;
+        """
+    }
+
+    /// One row per scope-id column of `row`, holding its scope token (NULL where the id is NULL): the
+    /// tokens of `ScopeTokens.token`.
+    private static func scopeTokenRowsSQL(row: String, from: String) -> String {
+        [("u", "user_id"), ("a", "agent_id"), ("r", "run_id")].map { letter, column in
+            "SELECT CASE WHEN \(row).\(column) IS NULL THEN NULL "
+                + "ELSE '\(letter)' || hex(\(row).project) || 'x' || hex(\(row).\(column)) || '0' END AS token \(from)"
+        }.joined(separator: " UNION ALL ")
+    }
 
     /// The scope tokens of `row` (a table or `NEW`/`OLD`) as an SQL expression, space-separated; the same
     /// tokens as `ScopeTokens.token` (`hex()` spells text as uppercase hex of its UTF-8 bytes).

@@ -5,16 +5,16 @@ extension SQLiteMemoryStore {
     /// The `limit` memories closest to `vector` by exact cosine (dot product of unit vectors) among those
     /// of `project` matching `filter` and `visibility`, best first. Memories whose embedding has another
     /// dimension than `vector` are not candidates. Candidate vectors come from the cache when the
-    /// project's generation, read in this search's snapshot, is the cached one; only the winners are
-    /// read in full.
+    /// generation of the pinned scope (or, unpinned, of the project), read in this search's snapshot,
+    /// is the cached one; only the winners are read in full.
     public func semanticSearch(_ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory] {
         guard limit > 0, !vector.isEmpty else { return [] }
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
-        let key = VectorCache.Key(project: project, condition: condition, dimension: vector.count)
+        let scopeTokens = ScopeTokens.pinned(by: filter, project: project)
+        let key = VectorCache.Key(project: project, condition: condition, dimension: vector.count, scopeTokens: scopeTokens)
         let cached = FilterCompiler.hasBoundedShape(filter)
         return try read { db in
-            let generationQuery = try db.cachedStatement(sql: "SELECT generation FROM project_generations WHERE project = ?")
-            let generation = try Int64.fetchOne(generationQuery, arguments: [project]) ?? 0
+            let generation = try self.generation(db, project: project, scopeTokens: scopeTokens)
             let candidates: CandidateVectors
             if let hit = vectorCache.vectors(for: key, generation: generation) {
                 candidates = hit
@@ -78,6 +78,22 @@ extension SQLiteMemoryStore {
                 try Int.fetchOne(count, arguments: [token.token]) ?? 0
             }.max() ?? 0
         }
+    }
+
+    /// The generation keying cached vectors, read in the search's snapshot: the sum of the counters of
+    /// the scope ids the filter pins (every change to a memory the filter can match bumps each of
+    /// them, and other scopes' writes none), else the project's counter.
+    private func generation(_ db: Database, project: String, scopeTokens: [String]) throws -> Int64 {
+        if scopeTokens.isEmpty {
+            let query = try db.cachedStatement(sql: "SELECT generation FROM project_generations WHERE project = ?")
+            return try Int64.fetchOne(query, arguments: [project]) ?? 0
+        }
+        let query = try db.cachedStatement(sql: """
+            SELECT coalesce(sum(generation), 0) FROM scope_generations WHERE token IN (SELECT value FROM json_each(?))
+            """)
+        // Tokens hold only letters and digits: a JSON array needs no escaping.
+        let list = "[" + scopeTokens.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        return try Int64.fetchOne(query, arguments: [list]) ?? 0
     }
 
     /// Reads the embeddings of the candidate rows into one contiguous buffer.

@@ -1,9 +1,11 @@
 import Synchronization
 
-/// Candidate vectors kept in memory between searches, keyed by project, compiled filter, visibility and
-/// dimension, each tagged with the project's generation it was loaded at. A search reads the generation
-/// in the same read transaction it would load from, and uses an entry only at that exact generation, so
-/// it never sees rows its snapshot does not have (nor misses rows it does). Bounded by a total number of
+/// Candidate vectors kept in memory between searches, keyed by project, compiled filter, visibility,
+/// dimension and the scope tokens the filter pins, each tagged with the generation it was loaded at (of
+/// those scope ids, or of the project when none is pinned; the tokens in the key keep the two kinds of
+/// generation apart). A search reads the generation in the same read transaction it would load from, and
+/// uses an entry only at that exact generation, so it never sees rows its snapshot does not have (nor
+/// misses rows it does). Bounded by a total number of
 /// floats; the least recently used entries go first.
 final class VectorCache: Sendable {
     /// What a cached set was loaded for.
@@ -11,6 +13,7 @@ final class VectorCache: Sendable {
         var project: String
         var condition: SQLFragment
         var dimension: Int
+        var scopeTokens: [String] = []
     }
 
     private struct Entry {
@@ -23,6 +26,7 @@ final class VectorCache: Sendable {
         var entries: [Key: Entry] = [:]
         var totalFloats = 0
         var clock: UInt64 = 0
+        var misses = 0
     }
 
     private let floatBudget: Int
@@ -36,7 +40,10 @@ final class VectorCache: Sendable {
     /// The set cached for `key` at exactly `generation`.
     func vectors(for key: Key, generation: Int64) -> CandidateVectors? {
         state.withLock { state in
-            guard var entry = state.entries[key], entry.generation == generation else { return nil }
+            guard var entry = state.entries[key], entry.generation == generation else {
+                state.misses += 1
+                return nil
+            }
             state.clock += 1
             entry.lastUse = state.clock
             state.entries[key] = entry
@@ -77,4 +84,7 @@ final class VectorCache: Sendable {
 
     /// How many sets are cached (for tests).
     var count: Int { state.withLock { $0.entries.count } }
+
+    /// How many lookups found nothing usable (for tests).
+    var missCount: Int { state.withLock { $0.misses } }
 }
