@@ -1,5 +1,8 @@
 #include "EmbeddingKernels.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define ENGRAM_X86 1
@@ -12,6 +15,31 @@ void engram_pack_panels(const float *weight, int outputs, int inputs, float *pac
         for (int i = 0; i < inputs; i++) {
             for (int j = 0; j < ENGRAM_PANEL_WIDTH; j++) {
                 out[(size_t)i * ENGRAM_PANEL_WIDTH + j] = rows[(size_t)j * inputs + i];
+            }
+        }
+    }
+}
+
+/* Round to nearest, ties to even, as VCVTNEPS2BF16 does for normal numbers; NaN stays NaN. */
+static inline uint16_t bfloat16(float value) {
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    if ((bits & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((bits >> 16) | 0x40u);
+    bits += 0x7fffu + ((bits >> 16) & 1u);
+    return (uint16_t)(bits >> 16);
+}
+
+void engram_pack_panels_bf16(const float *weight, int outputs, int inputs, uint16_t *packed) {
+    const int pairs = (inputs + 1) / 2;
+    for (int panel = 0; panel < outputs / ENGRAM_PANEL_WIDTH; panel++) {
+        const float *rows = weight + (size_t)panel * ENGRAM_PANEL_WIDTH * inputs;
+        uint16_t *out = packed + (size_t)panel * ENGRAM_PANEL_WIDTH * 2 * pairs;
+        for (int q = 0; q < pairs; q++) {
+            for (int j = 0; j < ENGRAM_PANEL_WIDTH; j++) {
+                for (int h = 0; h < 2; h++) {
+                    const int i = 2 * q + h;
+                    out[((size_t)q * ENGRAM_PANEL_WIDTH + j) * 2 + h] = i < inputs ? bfloat16(rows[(size_t)j * inputs + i]) : 0;
+                }
             }
         }
     }
@@ -81,6 +109,7 @@ void engram_softmax_rows(float *values, int rows, int count) {
 
 int engram_kernels_supported(void) {
     __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16")) return ENGRAM_KERNELS_AVX512_BF16;
     if (__builtin_cpu_supports("avx512f")) return ENGRAM_KERNELS_AVX512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return ENGRAM_KERNELS_AVX2;
     return ENGRAM_KERNELS_NONE;
@@ -197,6 +226,82 @@ static void linear256(int rows, int inputs, const float *input, ptrdiff_t input_
     }
 }
 
+/*
+ * AVX-512 BF16: the same blocking as the float kernel, but each step takes a pair of inputs. A panel
+ * holds, per input pair, 32 outputs × 2 bfloat16 (two vectors); VDPBF16PS multiplies each output's pair
+ * by the row's broadcast input pair and adds both products to a float accumulator. Half the bytes of
+ * weights to stream and twice the multiply-adds per instruction.
+ */
+#define AVX512BF16 __attribute__((target("avx512f,avx512bf16"), always_inline)) static inline
+
+AVX512BF16 void block_bf16(int mr, int pairs, const uint16_t *input, ptrdiff_t input_stride,
+                           const uint16_t *panel, float *output, ptrdiff_t output_stride) {
+    __m512 low[8], high[8];
+    for (int r = 0; r < mr; r++) {
+        low[r] = _mm512_setzero_ps();
+        high[r] = _mm512_setzero_ps();
+    }
+    for (int q = 0; q < pairs; q++) {
+        __m512bh w0 = (__m512bh)_mm512_load_si512(panel + (size_t)q * 64);
+        __m512bh w1 = (__m512bh)_mm512_load_si512(panel + (size_t)q * 64 + 32);
+        for (int r = 0; r < mr; r++) {
+            int32_t pair;
+            memcpy(&pair, input + r * input_stride + 2 * q, sizeof pair);
+            __m512bh x = (__m512bh)_mm512_set1_epi32(pair);
+            low[r] = _mm512_dpbf16_ps(low[r], x, w0);
+            high[r] = _mm512_dpbf16_ps(high[r], x, w1);
+        }
+    }
+    for (int r = 0; r < mr; r++) {
+        float *row = output + r * output_stride;
+        _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), low[r]));
+        _mm512_storeu_ps(row + 16, _mm512_add_ps(_mm512_loadu_ps(row + 16), high[r]));
+    }
+}
+
+__attribute__((target("avx512f,avx512bf16")))
+void engram_linear_panels_bf16(int rows, int inputs, const uint16_t *input, ptrdiff_t input_stride,
+                               const uint16_t *packed, int first_panel, int end_panel,
+                               float *output, ptrdiff_t output_stride) {
+    const int pairs = (inputs + 1) / 2;
+    for (int p = first_panel; p < end_panel; p++) {
+        const uint16_t *panel = packed + (size_t)p * 64 * pairs;
+        float *out = output + (size_t)p * 32;
+        int t = 0;
+        for (; t + 8 <= rows; t += 8) {
+            block_bf16(8, pairs, input + t * input_stride, input_stride, panel, out + t * output_stride, output_stride);
+        }
+        const uint16_t *x = input + t * input_stride;
+        float *y = out + t * output_stride;
+        switch (rows - t) {
+        case 7: block_bf16(7, pairs, x, input_stride, panel, y, output_stride); break;
+        case 6: block_bf16(6, pairs, x, input_stride, panel, y, output_stride); break;
+        case 5: block_bf16(5, pairs, x, input_stride, panel, y, output_stride); break;
+        case 4: block_bf16(4, pairs, x, input_stride, panel, y, output_stride); break;
+        case 3: block_bf16(3, pairs, x, input_stride, panel, y, output_stride); break;
+        case 2: block_bf16(2, pairs, x, input_stride, panel, y, output_stride); break;
+        case 1: block_bf16(1, pairs, x, input_stride, panel, y, output_stride); break;
+        default: break;
+        }
+    }
+}
+
+__attribute__((target("avx512f,avx512bf16")))
+void engram_round_rows_bf16(int rows, int columns, const float *input, ptrdiff_t input_stride, uint16_t *output) {
+    const int width = (columns + 1) & ~1;
+    for (int t = 0; t < rows; t++) {
+        const float *from = input + t * input_stride;
+        uint16_t *to = output + (size_t)t * width;
+        int i = 0;
+        for (; i + 16 <= columns; i += 16) {
+            __m256bh rounded = _mm512_cvtneps_pbh(_mm512_loadu_ps(from + i));
+            _mm256_storeu_si256((__m256i *)(to + i), (__m256i)rounded);
+        }
+        for (; i < columns; i++) to[i] = bfloat16(from[i]);
+        if (width > columns) to[columns] = 0;
+    }
+}
+
 void engram_linear_panels(int level, int rows, int inputs, const float *input, ptrdiff_t input_stride,
                           const float *packed, int first_panel, int end_panel,
                           float *output, ptrdiff_t output_stride) {
@@ -216,6 +321,17 @@ void engram_linear_panels(int level, int rows, int inputs, const float *input, p
                           float *output, ptrdiff_t output_stride) {
     (void)level; (void)rows; (void)inputs; (void)input; (void)input_stride; (void)packed;
     (void)first_panel; (void)end_panel; (void)output; (void)output_stride;
+}
+
+void engram_linear_panels_bf16(int rows, int inputs, const uint16_t *input, ptrdiff_t input_stride,
+                               const uint16_t *packed, int first_panel, int end_panel,
+                               float *output, ptrdiff_t output_stride) {
+    (void)rows; (void)inputs; (void)input; (void)input_stride; (void)packed;
+    (void)first_panel; (void)end_panel; (void)output; (void)output_stride;
+}
+
+void engram_round_rows_bf16(int rows, int columns, const float *input, ptrdiff_t input_stride, uint16_t *output) {
+    (void)rows; (void)columns; (void)input; (void)input_stride; (void)output;
 }
 
 #endif

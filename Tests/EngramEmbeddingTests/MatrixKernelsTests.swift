@@ -7,7 +7,7 @@ import Testing
 @Suite("Packed matrix kernels")
 struct MatrixKernelsTests {
     /// The packed paths this CPU runs (each resolves to itself only when supported).
-    static let packedPaths: [MatrixKernels] = [.avx512, .avx2].filter { $0.resolved == $0 }
+    static let packedPaths: [MatrixKernels] = [.avx512bf16, .avx512, .avx2].filter { $0.resolved == $0 }
 
     /// A deterministic pseudo-random matrix in [-1, 1).
     private static func matrix(_ count: Int, seed: UInt64) -> [Float] {
@@ -18,22 +18,34 @@ struct MatrixKernelsTests {
         }
     }
 
+    /// `value` rounded to bfloat16 (to nearest, ties to even), as a float.
+    private static func bfloat16(_ value: Float) -> Float {
+        let bits = value.bitPattern
+        return Float(bitPattern: (bits &+ 0x7fff &+ ((bits >> 16) & 1)) & 0xffff_0000)
+    }
+
     @Test("a packed product is the exact product to float rounding, for every row count and odd widths", arguments: packedPaths)
     func packedIsExact(_ kernels: MatrixKernels) {
         let pool = ParallelPanels(helpers: 1)
+        // The BF16 kernel multiplies bfloat16 roundings of both factors; the reference does too.
+        let rounds = kernels == .avx512bf16
+        func factor(_ value: Float) -> Float { rounds ? Self.bfloat16(value) : value }
         for (outputs, inputs) in [(32, 1), (64, 37), (96, 384), (128, 1536)] {
             let weight = Self.matrix(outputs * inputs, seed: UInt64(outputs * 31 + inputs))
-            let packedStorage = UnsafeMutableRawPointer.allocate(byteCount: outputs * inputs * 4, alignment: 64)
-                .bindMemory(to: Float.self, capacity: outputs * inputs)
+            let floats = LinearWeight.storageFloats(outputs: outputs, inputs: inputs, layout: kernels.weightLayout)
+            let packedStorage = UnsafeMutableRawPointer.allocate(byteCount: floats * 4, alignment: 64)
             defer { packedStorage.deallocate() }
             weight.withUnsafeBufferPointer { source in
-                let packed = LinearWeight(packing: source.baseAddress!, outputs: outputs, inputs: inputs, into: packedStorage)
+                let packed = LinearWeight(
+                    packing: source.baseAddress!, outputs: outputs, inputs: inputs, layout: kernels.weightLayout, into: packedStorage)
                 for rows in [1, 2, 5, 6, 7, 8, 9, 13, 17, 45] {
                     let input = Self.matrix(rows * inputs, seed: UInt64(rows))
                     let bias = Self.matrix(rows * outputs, seed: 99)
                     var actual = bias
+                    let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: rows * LinearWeight.bfloat16RowWidth(inputs))
+                    defer { scratch.deallocate() }
                     input.withUnsafeBufferPointer { x in
-                        packed.accumulate(x.baseAddress!, rows: rows, into: &actual, kernels: kernels, parallel: pool)
+                        packed.accumulate(x.baseAddress!, rows: rows, into: &actual, kernels: kernels, parallel: pool, scratch: scratch)
                     }
                     // Each result against the product in Double, allowing float rounding of the sum
                     // of the magnitudes of its terms.
@@ -43,7 +55,7 @@ struct MatrixKernelsTests {
                             var exact = Double(bias[row * outputs + output])
                             var magnitude = abs(exact)
                             for i in 0..<inputs {
-                                let term = Double(input[row * inputs + i]) * Double(weight[output * inputs + i])
+                                let term = Double(factor(input[row * inputs + i])) * Double(factor(weight[output * inputs + i]))
                                 exact += term
                                 magnitude += abs(term)
                             }

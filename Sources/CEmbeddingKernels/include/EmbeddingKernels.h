@@ -5,11 +5,13 @@
  * Linear layers for short inputs: Y += X · Wᵀ with W pre-packed once, at model load, into panels of
  * 32 outputs. A general BLAS packs the weight matrix again on every call; for the few tokens of a
  * sentence that copy costs about as much as the arithmetic, so a kernel reading packed weights in place
- * runs about twice as fast. Code paths exist for AVX-512 and for AVX2 with FMA, chosen at run time;
- * on other CPUs `engram_kernels_available` reports 0 and callers use BLAS.
+ * runs about twice as fast. Code paths exist for AVX-512 with BF16 (weights and inputs rounded to
+ * bfloat16, products summed in float), AVX-512 and AVX2 with FMA, chosen at run time; on other CPUs
+ * `engram_kernels_supported` reports 0 and callers use BLAS.
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,6 +25,7 @@ enum {
     ENGRAM_KERNELS_NONE = 0,
     ENGRAM_KERNELS_AVX2 = 1,
     ENGRAM_KERNELS_AVX512 = 2,
+    ENGRAM_KERNELS_AVX512_BF16 = 3,
 };
 
 /** The best level this CPU supports (ENGRAM_KERNELS_NONE when no path fits it). */
@@ -45,6 +48,32 @@ void engram_linear_panels(
     int level, int rows, int inputs,
     const float *input, ptrdiff_t input_stride,
     const float *packed, int first_panel, int end_panel,
+    float *output, ptrdiff_t output_stride);
+
+/**
+ * Packs like `engram_pack_panels`, rounding each weight to bfloat16 (to nearest, ties to even), with
+ * inputs taken in pairs: panel p holds, for each pair q of inputs 2q and 2q+1, the 32 pairs of outputs
+ * 32p … 32p+31 (output j's pair at 2j, low input first). An odd last input is paired with a zero.
+ * `packed` holds `outputs · (inputs rounded up to even)` values and is 64-byte aligned.
+ */
+void engram_pack_panels_bf16(const float *weight, int outputs, int inputs, uint16_t *packed);
+
+/**
+ * Rounds `rows` rows of `columns` floats (rows `input_stride` apart) to bfloat16 into `output`, whose
+ * rows are `columns` rounded up to even values long (an odd row ends with a zero). Needs
+ * ENGRAM_KERNELS_AVX512_BF16.
+ */
+void engram_round_rows_bf16(int rows, int columns, const float *input, ptrdiff_t input_stride, uint16_t *output);
+
+/**
+ * `engram_linear_panels` on a `engram_pack_panels_bf16` weight and inputs rounded by
+ * `engram_round_rows_bf16` (rows `input_stride` values apart): each output adds the products of the
+ * bfloat16 values, summed in float. Needs ENGRAM_KERNELS_AVX512_BF16.
+ */
+void engram_linear_panels_bf16(
+    int rows, int inputs,
+    const uint16_t *input, ptrdiff_t input_stride,
+    const uint16_t *packed, int first_panel, int end_panel,
     float *output, ptrdiff_t output_stride);
 
 /**

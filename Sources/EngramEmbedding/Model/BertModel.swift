@@ -22,12 +22,12 @@ final class BertModel: @unchecked Sendable {
     ) throws(SafeTensorsError) {
         var kernels = kernels.resolved
         if !BertWeights.canPack(configuration) { kernels = .blas }
-        let packed = kernels != .blas
-        let count = BertWeights.storageCount(for: configuration, packed: packed)
+        let layout = kernels.weightLayout
+        let count = BertWeights.storageCount(for: configuration, layout: layout)
         let storage = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
         do {
             weights = try BertWeights(
-                file: file, configuration: configuration, packed: packed,
+                file: file, configuration: configuration, layout: layout,
                 storage: storage.bindMemory(to: Float.self, capacity: count)
             )
         } catch {
@@ -94,22 +94,22 @@ final class BertModel: @unchecked Sendable {
         let epsilon = configuration.layerNormEpsilon
 
         VectorKernels.fillRows(workspace.queryKeyValue, rows: tokens, with: layer.queryKeyValueBias, width: 3 * hidden)
-        layer.queryKeyValue.accumulate(workspace.hidden, rows: tokens, into: workspace.queryKeyValue, kernels: kernels, parallel: parallel)
+        layer.queryKeyValue.accumulate(workspace.hidden, rows: tokens, into: workspace.queryKeyValue, kernels: kernels, parallel: parallel, scratch: workspace.rounded)
         attend(lengths: lengths, workspace: workspace)
 
         VectorKernels.addToRows(workspace.hidden, rows: tokens, vector: layer.attentionOutputBias, width: hidden)
-        layer.attentionOutput.accumulate(workspace.context, rows: tokens, into: workspace.hidden, kernels: kernels, parallel: parallel)
+        layer.attentionOutput.accumulate(workspace.context, rows: tokens, into: workspace.hidden, kernels: kernels, parallel: parallel, scratch: workspace.rounded)
         VectorKernels.layerNorm(
             workspace.hidden, rows: tokens, width: hidden,
             scale: layer.attentionNormScale, shift: layer.attentionNormShift, epsilon: epsilon
         )
 
         VectorKernels.fillRows(workspace.intermediate, rows: tokens, with: layer.intermediateBias, width: intermediate)
-        layer.intermediate.accumulate(workspace.hidden, rows: tokens, into: workspace.intermediate, kernels: kernels, parallel: parallel)
+        layer.intermediate.accumulate(workspace.hidden, rows: tokens, into: workspace.intermediate, kernels: kernels, parallel: parallel, scratch: workspace.rounded)
         VectorKernels.gelu(workspace.intermediate, count: tokens * intermediate)
 
         VectorKernels.addToRows(workspace.hidden, rows: tokens, vector: layer.outputBias, width: hidden)
-        layer.output.accumulate(workspace.intermediate, rows: tokens, into: workspace.hidden, kernels: kernels, parallel: parallel)
+        layer.output.accumulate(workspace.intermediate, rows: tokens, into: workspace.hidden, kernels: kernels, parallel: parallel, scratch: workspace.rounded)
         VectorKernels.layerNorm(
             workspace.hidden, rows: tokens, width: hidden,
             scale: layer.outputNormScale, shift: layer.outputNormShift, epsilon: epsilon

@@ -48,23 +48,27 @@ struct BertWeights {
         LinearWeight.canPack(outputs: configuration.hiddenSize) && LinearWeight.canPack(outputs: configuration.intermediateSize)
     }
 
-    /// The number of floats `storage` must hold for `configuration`, with or without packed weights.
-    static func storageCount(for configuration: BertConfiguration, packed: Bool) -> Int {
+    /// The number of floats `storage` must hold for `configuration` with linear weights in `layout`
+    /// (row-major weights are read in place from the file; only the stacked projections are copied).
+    static func storageCount(for configuration: BertConfiguration, layout: LinearWeight.Layout) -> Int {
         let hidden = configuration.hiddenSize
         let intermediate = configuration.intermediateSize
-        var perLayer = aligned(3 * hidden * hidden) + aligned(3 * hidden)
-        if packed {
-            perLayer += aligned(hidden * hidden) + 2 * aligned(intermediate * hidden)
+        func weight(_ outputs: Int, _ inputs: Int) -> Int {
+            aligned(LinearWeight.storageFloats(outputs: outputs, inputs: inputs, layout: layout))
+        }
+        var perLayer = weight(3 * hidden, hidden) + aligned(3 * hidden)
+        if layout != .rowMajor {
+            perLayer += weight(hidden, hidden) + weight(intermediate, hidden) + weight(hidden, intermediate)
         }
         return configuration.layerCount * perLayer
     }
 
     /// Looks up every tensor of a BERT checkpoint in `file` (names as Hugging Face's `BertModel`
     /// writes them), checking each shape against `configuration`, and fills `storage` (64-byte
-    /// aligned, `storageCount(for:packed:)` floats) with the stacked query, key and value projections
-    /// and, when `packed`, every linear weight in panels.
+    /// aligned, `storageCount(for:layout:)` floats) with the stacked query, key and value projections
+    /// and, when `layout` is a packed one, every linear weight packed.
     init(
-        file: SafeTensorsFile, configuration: BertConfiguration, packed: Bool, storage: UnsafeMutablePointer<Float>
+        file: SafeTensorsFile, configuration: BertConfiguration, layout: LinearWeight.Layout, storage: UnsafeMutablePointer<Float>
     ) throws(SafeTensorsError) {
         let hidden = configuration.hiddenSize
         let intermediate = configuration.intermediateSize
@@ -76,11 +80,15 @@ struct BertWeights {
             defer { cursor += Self.aligned(count) }
             return cursor
         }
-        func linear(_ source: UnsafePointer<Float>, outputs: Int, inputs: Int) -> LinearWeight {
+        let packed = layout != .rowMajor
+        /// The weight at `source` as the kernels read it; once packed, the source pages of the file
+        /// are released (only the packed copy is read from then on).
+        func linear(_ source: UnsafePointer<Float>, outputs: Int, inputs: Int, discarding: Bool = true) -> LinearWeight {
             guard packed else { return LinearWeight(rowMajor: source, outputs: outputs, inputs: inputs) }
-            let weight = LinearWeight(packing: source, outputs: outputs, inputs: inputs, into: take(outputs * inputs))
-            // Only the packed copy is read from now on.
-            file.discardPages(source, count: outputs * inputs)
+            let weight = LinearWeight(
+                packing: source, outputs: outputs, inputs: inputs, layout: layout,
+                into: take(LinearWeight.storageFloats(outputs: outputs, inputs: inputs, layout: layout)))
+            if discarding { file.discardPages(source, count: outputs * inputs) }
             return weight
         }
         wordEmbeddings = try tensor("embeddings.word_embeddings.weight", configuration.vocabularySize, hidden)
@@ -92,8 +100,11 @@ struct BertWeights {
         var layers: [Layer] = []
         for index in 0..<configuration.layerCount {
             let prefix = "encoder.layer.\(index)."
-            // Stacked row-major first; packing reads it once more, which keeps one code path.
-            let stackedWeight = take(3 * hidden * hidden)
+            // The three projections stacked row-major: kept as they are for BLAS, else packed from a
+            // scratch copy.
+            let stackedCount = 3 * hidden * hidden
+            let stackedWeight = packed ? UnsafeMutablePointer<Float>.allocate(capacity: stackedCount) : take(stackedCount)
+            defer { if packed { stackedWeight.deallocate() } }
             let stackedBias = take(3 * hidden)
             for (slot, name) in ["query", "key", "value"].enumerated() {
                 let weight = try tensor(prefix + "attention.self.\(name).weight", hidden, hidden)
@@ -102,16 +113,9 @@ struct BertWeights {
                 (stackedBias + slot * hidden).initialize(from: bias, count: hidden)
                 file.discardPages(weight, count: hidden * hidden)
             }
-            let queryKeyValue: LinearWeight
-            if packed {
-                // Packing in place would overwrite rows still to be read; pack into a scratch copy.
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * hidden * hidden)
-                defer { scratch.deallocate() }
-                scratch.initialize(from: stackedWeight, count: 3 * hidden * hidden)
-                queryKeyValue = LinearWeight(packing: scratch, outputs: 3 * hidden, inputs: hidden, into: stackedWeight)
-            } else {
-                queryKeyValue = LinearWeight(rowMajor: stackedWeight, outputs: 3 * hidden, inputs: hidden)
-            }
+            let queryKeyValue = packed
+                ? linear(stackedWeight, outputs: 3 * hidden, inputs: hidden, discarding: false)
+                : LinearWeight(rowMajor: stackedWeight, outputs: 3 * hidden, inputs: hidden)
             layers.append(Layer(
                 queryKeyValue: queryKeyValue,
                 queryKeyValueBias: UnsafePointer(stackedBias),

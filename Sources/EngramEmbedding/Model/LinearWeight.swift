@@ -1,13 +1,20 @@
 import CEmbeddingKernels
 
 /// The weight of one linear layer, `outputs × inputs`, in the layout its kernel reads: row-major as
-/// stored (for OpenBLAS) or packed into panels of 32 outputs (for the packed kernels).
+/// stored (for OpenBLAS), packed into panels of 32 outputs (for the float kernels), or packed into
+/// panels of bfloat16 input pairs (for the AVX-512 BF16 kernel).
 struct LinearWeight {
-    let matrix: UnsafePointer<Float>
+    /// How the weights are laid out.
+    enum Layout {
+        case rowMajor
+        case panels
+        case bfloat16Panels
+    }
+
+    let storage: UnsafeRawPointer
     let outputs: Int
     let inputs: Int
-    /// True when `matrix` is packed into panels.
-    let isPacked: Bool
+    let layout: Layout
 
     /// Panels of 32 outputs; only meaningful when packed.
     var panelCount: Int { outputs / Int(ENGRAM_PANEL_WIDTH) }
@@ -17,22 +24,38 @@ struct LinearWeight {
         outputs % Int(ENGRAM_PANEL_WIDTH) == 0
     }
 
-    /// A weight read in place, row-major.
-    init(rowMajor matrix: UnsafePointer<Float>, outputs: Int, inputs: Int) {
-        self.matrix = matrix
-        self.outputs = outputs
-        self.inputs = inputs
-        isPacked = false
+    /// Floats of storage a weight of this shape takes in `layout` (bfloat16 pairs count as one float).
+    static func storageFloats(outputs: Int, inputs: Int, layout: Layout) -> Int {
+        layout == .bfloat16Panels ? outputs * (inputs + 1) / 2 : outputs * inputs
     }
 
-    /// Packs the row-major `source` into `destination` (`outputs · inputs` floats, 64-byte aligned).
-    init(packing source: UnsafePointer<Float>, outputs: Int, inputs: Int, into destination: UnsafeMutablePointer<Float>) {
-        precondition(Self.canPack(outputs: outputs), "a packed weight needs a multiple of 32 outputs")
-        engram_pack_panels(source, Int32(outputs), Int32(inputs), destination)
-        matrix = UnsafePointer(destination)
+    /// Values per row of an input rounded to bfloat16 (`inputs` rounded up to even).
+    static func bfloat16RowWidth(_ inputs: Int) -> Int { (inputs + 1) & ~1 }
+
+    /// A weight read in place, row-major.
+    init(rowMajor matrix: UnsafePointer<Float>, outputs: Int, inputs: Int) {
+        storage = UnsafeRawPointer(matrix)
         self.outputs = outputs
         self.inputs = inputs
-        isPacked = true
+        layout = .rowMajor
+    }
+
+    /// Packs the row-major `source` into `destination` (64-byte aligned, `storageFloats` floats) in
+    /// `layout`, which must be a packed one.
+    init(packing source: UnsafePointer<Float>, outputs: Int, inputs: Int, layout: Layout, into destination: UnsafeMutableRawPointer) {
+        precondition(Self.canPack(outputs: outputs), "a packed weight needs a multiple of 32 outputs")
+        switch layout {
+        case .panels:
+            engram_pack_panels(source, Int32(outputs), Int32(inputs), destination.assumingMemoryBound(to: Float.self))
+        case .bfloat16Panels:
+            engram_pack_panels_bf16(source, Int32(outputs), Int32(inputs), destination.assumingMemoryBound(to: UInt16.self))
+        case .rowMajor:
+            preconditionFailure("packing needs a packed layout")
+        }
+        storage = UnsafeRawPointer(destination)
+        self.outputs = outputs
+        self.inputs = inputs
+        self.layout = layout
     }
 }
 
@@ -40,30 +63,47 @@ extension LinearWeight {
     /// `output += input · weightᵀ` over `rows` input rows (row-major, `inputs` wide; the output
     /// `outputs` wide and already holding the bias and any residual). A packed weight runs the
     /// kernel of `kernels` and shares its panels with `pool`'s idle helpers when the product is large enough
-    /// to repay the hand-off.
+    /// to repay the hand-off. A bfloat16 weight first rounds the input into `scratch`, which holds
+    /// `rows · bfloat16RowWidth(inputs)` values.
     func accumulate(
         _ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
-        kernels: MatrixKernels, parallel pool: ParallelPanels
+        kernels: MatrixKernels, parallel pool: ParallelPanels, scratch: UnsafeMutablePointer<UInt16>
     ) {
-        guard isPacked, let level = kernels.packedLevel else {
-            GEMM.accumulateLinear(input: input, rows: rows, inputs: inputs, weight: matrix, outputs: outputs, output: output)
+        guard layout != .rowMajor, let level = kernels.packedLevel else {
+            GEMM.accumulateLinear(
+                input: input, rows: rows, inputs: inputs, weight: storage.assumingMemoryBound(to: Float.self),
+                outputs: outputs, output: output)
             return
         }
         let panels = panelCount
-        // About 20 µs of work or more per chunk, at most eight chunks per core.
+        let inputs = inputs
+        let outputs = outputs
+        let product: (Int, Int) -> Void
+        switch layout {
+        case .bfloat16Panels:
+            precondition(level >= Int32(ENGRAM_KERNELS_AVX512_BF16), "a bfloat16 weight needs the BF16 kernels")
+            engram_round_rows_bf16(Int32(rows), Int32(inputs), input, inputs, scratch)
+            let width = Self.bfloat16RowWidth(inputs)
+            let matrix = storage.assumingMemoryBound(to: UInt16.self)
+            let rounded = UnsafePointer(scratch)
+            product = { first, end in
+                engram_linear_panels_bf16(Int32(rows), Int32(inputs), rounded, width, matrix, Int32(first), Int32(end), output, outputs)
+            }
+        default:
+            let matrix = storage.assumingMemoryBound(to: Float.self)
+            product = { first, end in
+                engram_linear_panels(level, Int32(rows), Int32(inputs), input, inputs, matrix, Int32(first), Int32(end), output, outputs)
+            }
+        }
+        // At least a million multiply-adds (10 to 20 µs) per chunk, at most eight chunks per core.
         let multiplyAdds = rows * outputs * inputs
         let chunks = min(panels, max(1, multiplyAdds / 1_000_000), 8 * (pool.helperCount + 1))
         if chunks <= 1 || pool.helperCount == 0 {
-            engram_linear_panels(level, Int32(rows), Int32(inputs), input, inputs, matrix, 0, Int32(panels), output, outputs)
+            product(0, panels)
             return
         }
-        let matrix = matrix
-        let inputs = inputs
-        let outputs = outputs
         pool.run(chunks: chunks) { chunk in
-            let first = chunk * panels / chunks
-            let end = (chunk + 1) * panels / chunks
-            engram_linear_panels(level, Int32(rows), Int32(inputs), input, inputs, matrix, Int32(first), Int32(end), output, outputs)
+            product(chunk * panels / chunks, (chunk + 1) * panels / chunks)
         }
     }
 }

@@ -11,6 +11,9 @@ final class Workspace {
     let intermediate: UnsafeMutablePointer<Float>
     /// Attention scores of one head of one sequence, `longest × longest`.
     let scores: UnsafeMutablePointer<Float>
+    /// A linear layer's input rounded to bfloat16 (for the BF16 kernels), `tokens × intermediate`
+    /// rounded up to even.
+    let rounded: UnsafeMutablePointer<UInt16>
     private let storage: UnsafeMutableBufferPointer<Float>
 
     /// Allocates room for `tokens` tokens in sequences of at most `longest`.
@@ -24,9 +27,12 @@ final class Workspace {
         context = queryKeyValue + 3 * hiddenCount
         intermediate = context + hiddenCount
         scores = intermediate + intermediateCount
+        let widest = max(configuration.hiddenSize, configuration.intermediateSize)
+        rounded = .allocate(capacity: tokens * LinearWeight.bfloat16RowWidth(widest))
     }
 
     deinit {
         storage.deallocate()
+        rounded.deallocate()
     }
 }
