@@ -19,4 +19,29 @@ public protocol Embedder: Sendable {
 
     /// The number of tokens the model reads for `text` (after any truncation), for usage reports.
     func tokenCount(of text: String) -> Int
+
+    /// Starts embedding `text` and returns what waits for its vector, so the caller can do other work
+    /// in the meantime. Embedders that compute on their own threads override it; the default embeds at
+    /// once.
+    func startEmbedding(_ text: String) -> PendingEmbedding
+}
+
+extension Embedder {
+    public func startEmbedding(_ text: String) -> PendingEmbedding {
+        let result = Result { try embed(text) }
+        return PendingEmbedding { try result.get() }
+    }
+}
+
+/// A vector being computed: `wait()` blocks until it is ready and returns it (or the error).
+public struct PendingEmbedding {
+    private let result: () throws -> [Float]
+
+    public init(_ result: @escaping () throws -> [Float]) {
+        self.result = result
+    }
+
+    public func wait() throws -> [Float] {
+        try result()
+    }
 }

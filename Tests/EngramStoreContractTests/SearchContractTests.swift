@@ -104,4 +104,49 @@ import Testing
             #expect(try store.keywordSearch("smoothies", project: "default", filter: .all, visibility: Sample.visible, limit: 5).count == 1)
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func candidatesMatchTheFullSearchesAndWinnersAreReadById(kind: StoreKind) throws {
+        let dimension = 16
+        try StoreFixture.run(kind, dimension: dimension) { store, _ in
+            var generator = SplitMix(state: 7)
+            var memories: [Memory] = []
+            for index in 0..<40 {
+                let text = index % 2 == 0 ? "pizza night number \(index)" : "quiet evening \(index)"
+                let user = index % 4 == 0 ? "bob" : "alice"
+                let embedding = Sample.unitVector(using: &generator, dimension: dimension)
+                memories.append(Sample.memory(text, user: user, at: Double(index), embedding: embedding))
+            }
+            try store.apply(Sample.inserting(memories))
+            let elsewhere = Sample.memory(
+                "pizza elsewhere", project: "other", embedding: Sample.unitVector(using: &generator, dimension: dimension))
+            try store.apply(Sample.inserting([elsewhere]))
+            let alice = try Sample.filter(#"{"user_id": "alice"}"#)
+            let query = Sample.unitVector(using: &generator, dimension: dimension)
+
+            let semantic = try store.semanticSearch(query, project: "default", filter: alice, visibility: Sample.visible, limit: 7)
+            let semanticIDs = try store.semanticCandidates(query, project: "default", filter: alice, visibility: Sample.visible, limit: 7)
+            #expect(semanticIDs == semantic.map { SearchCandidate(id: $0.memory.id, score: $0.score) })
+            let keyword = try store.keywordSearch("pizza", project: "default", filter: alice, visibility: Sample.visible, limit: 5)
+            let keywordIDs = try store.keywordCandidates("pizza", project: "default", filter: alice, visibility: Sample.visible, limit: 5)
+            #expect(keywordIDs == keyword.map { SearchCandidate(id: $0.memory.id, score: $0.score) })
+            #expect(keywordIDs.count == 5)
+
+            let asked = [memories[3].id, memories[8].id, "no-such-id", elsewhere.id, memories[3].id]
+            let similar = try store.similarities(query, ids: asked, project: "default")
+            #expect(Set(similar.keys) == [memories[3].id, memories[8].id])
+            for id in similar.keys {
+                let memory = try #require(memories.first { $0.id == id })
+                let expected = zip(memory.embedding, query).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                #expect(abs(similar[id]! - expected) < 1e-5)
+            }
+            #expect(try store.similarities(Sample.unitVector(seed: 3, dimension: 5), ids: asked, project: "default").isEmpty)
+
+            let read = try store.memories(ids: asked, project: "default")
+            #expect(Set(read.keys) == [memories[3].id, memories[8].id])
+            #expect(read[memories[8].id] == memories[8])
+            #expect(try store.memories(ids: [], project: "default").isEmpty)
+            #expect(try store.memories(ids: [elsewhere.id], project: "other")[elsewhere.id] == elsewhere)
+        }
+    }
 }

@@ -52,6 +52,27 @@ public final class BatchingEmbedder: Embedder {
 
     public func embed(batch texts: [String]) throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
+        let request = try enqueue(texts)
+        request.done.wait()
+        return try request.result.get()
+    }
+
+    /// Queues `text` and returns at once; a lane embeds it while the caller goes on.
+    public func startEmbedding(_ text: String) -> PendingEmbedding {
+        do {
+            let request = try enqueue([text])
+            return PendingEmbedding {
+                request.done.wait()
+                let vectors = try request.result.get()
+                guard vectors.count == 1 else { throw BatchingError.wrongCount }
+                return vectors[0]
+            }
+        } catch {
+            return PendingEmbedding { throw error }
+        }
+    }
+
+    private func enqueue(_ texts: [String]) throws -> Request {
         let request = Request(texts: texts)
         let accepted = queue.withLock { state -> Bool in
             guard !state.stopped else { return false }
@@ -60,8 +81,7 @@ public final class BatchingEmbedder: Embedder {
         }
         guard accepted else { throw BatchingError.stopped }
         queued.signal()
-        request.done.wait()
-        return try request.result.get()
+        return request
     }
 
     public func tokenCount(of text: String) -> Int { inner.tokenCount(of: text) }

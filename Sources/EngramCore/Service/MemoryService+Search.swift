@@ -1,3 +1,5 @@
+import Foundation
+
 extension MemoryService {
     /// The memories most relevant to the query, best first, with fused scores in [0, 1].
     public func search(_ request: SearchRequest) throws -> [ScoredMemory] {
@@ -8,32 +10,32 @@ extension MemoryService {
             throw MemoryError.invalid("top_k must be between 0 and \(configuration.maxPageSize)")
         }
         guard request.topK > 0 else { return [] }
-        let vector = try embedder.embed(query)
+        // The keyword search runs while the embedder computes the query's vector.
+        let pendingVector = embedder.startEmbedding(query)
         let visibility = Visibility(showExpired: request.showExpired, includeSuperseded: false, today: today())
         let limit = max(request.topK * configuration.overfetchFactor, configuration.minimumCandidates)
+        let keywordHits = request.keywordSearch
+            ? try store.keywordCandidates(query, project: project, filter: request.filter, visibility: visibility, limit: limit)
+            : []
+        let vector = try pendingVector.wait()
 
-        var byID: [String: Memory] = [:]
         var cosine: [String: Double] = [:]
-        for hit in try store.semanticSearch(vector, project: project, filter: request.filter, visibility: visibility, limit: limit) {
-            byID[hit.memory.id] = hit.memory
-            cosine[hit.memory.id] = hit.semanticScore ?? hit.score
+        for hit in try store.semanticCandidates(vector, project: project, filter: request.filter, visibility: visibility, limit: limit) {
+            cosine[hit.id] = hit.score
         }
         var bm25: [String: Double] = [:]
-        if request.keywordSearch {
-            for hit in try store.keywordSearch(query, project: project, filter: request.filter, visibility: visibility, limit: limit) {
-                byID[hit.memory.id] = byID[hit.memory.id] ?? hit.memory
-                bm25[hit.memory.id] = hit.keywordScore ?? hit.score
-                if cosine[hit.memory.id] == nil {
-                    cosine[hit.memory.id] = Double(Self.dot(vector, hit.memory.embedding))
-                }
-            }
+        for hit in keywordHits { bm25[hit.id] = hit.score }
+        let keywordOnly = keywordHits.map(\.id).filter { cosine[$0] == nil }
+        if !keywordOnly.isEmpty {
+            cosine.merge(try store.similarities(vector, ids: keywordOnly, project: project)) { current, _ in current }
         }
-        let candidates = byID.keys.map { ScoreFusion.Candidate(id: $0, cosine: cosine[$0] ?? 0, bm25: bm25[$0]) }
-        return configuration.fusion.rank(candidates, threshold: request.threshold, limit: request.topK).compactMap { ranked in
-            guard let memory = byID[ranked.id] else { return nil }
+        let candidates = Set(cosine.keys).union(bm25.keys).map { ScoreFusion.Candidate(id: $0, cosine: cosine[$0] ?? 0, bm25: bm25[$0]) }
+        // Only the winners are read in full; one deleted since it was ranked is left out.
+        let ranked = configuration.fusion.rank(candidates, threshold: request.threshold, limit: request.topK)
+        let memories = try store.memories(ids: ranked.map(\.id), project: project)
+        return ranked.compactMap { ranked in
+            guard let memory = memories[ranked.id] else { return nil }
             return ScoredMemory(memory: memory, score: ranked.score, semanticScore: ranked.semantic, keywordScore: ranked.keyword)
         }
     }
 }
-
-import Foundation

@@ -70,6 +70,19 @@ public protocol MemoryStore: JobStore {
     /// raw BM25 relevance (higher is better).
     func keywordSearch(_ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory]
 
+    /// What `semanticSearch` finds, without reading the memories: ids and cosine similarity, best first.
+    func semanticCandidates(_ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [SearchCandidate]
+
+    /// What `keywordSearch` finds, without reading the memories: ids and BM25 relevance, best first.
+    func keywordCandidates(_ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [SearchCandidate]
+
+    /// The cosine similarity of `vector` (unit length) with each memory of `ids` in `project` that exists
+    /// and has an embedding of the same dimension, by id.
+    func similarities(_ vector: [Float], ids: [String], project: String) throws -> [String: Double]
+
+    /// The memories of `ids` in `project` that exist (whatever their state or expiry), by id.
+    func memories(ids: [String], project: String) throws -> [String: Memory]
+
     /// The history of one memory, oldest first.
     func history(memoryID: String, project: String) throws -> [HistoryEvent]
 
@@ -102,5 +115,52 @@ extension MemoryStore {
     /// (Postgres) overrides this with a lock they all see. The default does nothing more.
     public func withScopeLock<T>(_ key: String, project: String, _ body: () throws -> T) throws -> T {
         try body()
+    }
+}
+
+/// A search hit before its memory is read: the memory's id and one score.
+public struct SearchCandidate: Sendable, Equatable {
+    public var id: String
+    public var score: Double
+
+    public init(id: String, score: Double) {
+        self.id = id
+        self.score = score
+    }
+}
+
+extension MemoryStore {
+    /// The default reads the memories in full through `semanticSearch`.
+    public func semanticCandidates(
+        _ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int
+    ) throws -> [SearchCandidate] {
+        try semanticSearch(vector, project: project, filter: filter, visibility: visibility, limit: limit).map {
+            SearchCandidate(id: $0.memory.id, score: $0.semanticScore ?? $0.score)
+        }
+    }
+
+    /// The default reads the memories in full through `keywordSearch`.
+    public func keywordCandidates(
+        _ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int
+    ) throws -> [SearchCandidate] {
+        try keywordSearch(query, project: project, filter: filter, visibility: visibility, limit: limit).map {
+            SearchCandidate(id: $0.memory.id, score: $0.keywordScore ?? $0.score)
+        }
+    }
+
+    /// The default reads each memory in full.
+    public func similarities(_ vector: [Float], ids: [String], project: String) throws -> [String: Double] {
+        try memories(ids: ids, project: project).compactMapValues { memory in
+            memory.embedding.count == vector.count ? Double(zip(vector, memory.embedding).reduce(0) { $0 + $1.0 * $1.1 }) : nil
+        }
+    }
+
+    /// The default reads the memories one at a time.
+    public func memories(ids: [String], project: String) throws -> [String: Memory] {
+        var found: [String: Memory] = [:]
+        for id in Set(ids) {
+            if let memory = try memory(id: id, project: project) { found[id] = memory }
+        }
+        return found
     }
 }

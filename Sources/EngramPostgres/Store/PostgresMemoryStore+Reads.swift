@@ -10,6 +10,22 @@ extension PostgresMemoryStore {
         }
     }
 
+    /// The memories of `ids` in `project` that exist, by id, in one query.
+    public func memories(ids: [String], project: String) throws -> [String: Memory] {
+        guard !ids.isEmpty else { return [:] }
+        return try withConnection { connection in
+            let result = try connection.execute(
+                "SELECT \(StoredRows.memoryColumns) FROM memories m WHERE m.id = ANY($1) AND m.project = $2",
+                [.textArray(ids), .text(project)])
+            var memories: [String: Memory] = [:]
+            for row in 0..<result.rowCount {
+                let memory = try StoredRows.memory(from: result, row: row)
+                memories[memory.id] = memory
+            }
+            return memories
+        }
+    }
+
     /// The memories of `project` matching `filter` and `visibility`, newest first (`created_at`, then
     /// `id`, descending), with the total number of matches. The count and the page come from one snapshot.
     public func list(project: String, filter: Filter, visibility: Visibility, page: Int, pageSize: Int) throws -> Page<Memory> {

@@ -1,3 +1,4 @@
+import Foundation
 import EngramCore
 import GRDB
 
@@ -8,6 +9,30 @@ extension SQLiteMemoryStore {
     /// generation of the pinned scope (or, unpinned, of the project), read in this search's snapshot,
     /// is the cached one; only the winners are read in full.
     public func semanticSearch(_ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory] {
+        try nearest(vector, project: project, filter: filter, visibility: visibility, limit: limit) { db, best in
+            let memories = try hydrate(db, seqs: best.map(\.seq))
+            return best.compactMap { hit in
+                memories[hit.seq].map { ScoredMemory(memory: $0, score: Double(hit.score), semanticScore: Double(hit.score)) }
+            }
+        }
+    }
+
+    /// `semanticSearch`'s hits as ids and scores, reading no more than the winners' ids.
+    public func semanticCandidates(
+        _ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int
+    ) throws -> [SearchCandidate] {
+        try nearest(vector, project: project, filter: filter, visibility: visibility, limit: limit) { db, best in
+            let ids = try self.ids(db, seqs: best.map(\.seq))
+            return best.compactMap { hit in ids[hit.seq].map { SearchCandidate(id: $0, score: Double(hit.score)) } }
+        }
+    }
+
+    /// The `limit` candidates nearest to `vector`, as (seq, score) best first, handed to `finish` in the
+    /// same snapshot.
+    private func nearest<T>(
+        _ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int,
+        finish: (Database, [(seq: Int64, score: Float)]) throws -> [T]
+    ) throws -> [T] {
         guard limit > 0, !vector.isEmpty else { return [] }
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
         let scopeTokens = ScopeTokens.pinned(by: filter, project: project)
@@ -22,11 +47,7 @@ extension SQLiteMemoryStore {
                 candidates = try loadCandidates(db, condition: condition, dimension: vector.count, cached: cached)
                 vectorCache.store(candidates, for: key, generation: generation)
             }
-            let best = candidates.nearest(to: vector, limit: limit)
-            let memories = try hydrate(db, seqs: best.map(\.seq))
-            return best.compactMap { hit in
-                memories[hit.seq].map { ScoredMemory(memory: $0, score: Double(hit.score), semanticScore: Double(hit.score)) }
-            }
+            return try finish(db, candidates.nearest(to: vector, limit: limit))
         }
     }
 
@@ -37,6 +58,30 @@ extension SQLiteMemoryStore {
     /// equality, the MATCH also requires their scope tokens, so FTS5 ranks only the scope's matches; the
     /// SQL condition still decides which memories qualify.
     public func keywordSearch(_ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory] {
+        try bestMatches(query, project: project, filter: filter, visibility: visibility, limit: limit) { db, ranked in
+            let memories = try hydrate(db, seqs: ranked.map(\.seq))
+            return ranked.compactMap { hit in
+                memories[hit.seq].map { ScoredMemory(memory: $0, score: hit.score, keywordScore: hit.score) }
+            }
+        }
+    }
+
+    /// `keywordSearch`'s hits as ids and scores, reading no more than the winners' ids.
+    public func keywordCandidates(
+        _ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int
+    ) throws -> [SearchCandidate] {
+        try bestMatches(query, project: project, filter: filter, visibility: visibility, limit: limit) { db, ranked in
+            let ids = try self.ids(db, seqs: ranked.map(\.seq))
+            return ranked.compactMap { hit in ids[hit.seq].map { SearchCandidate(id: $0, score: hit.score) } }
+        }
+    }
+
+    /// The `limit` best matches of `query`, as (seq, score) best first, handed to `finish` in the same
+    /// snapshot.
+    private func bestMatches<T>(
+        _ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int,
+        finish: (Database, [(seq: Int64, score: Double)]) throws -> [T]
+    ) throws -> [T] {
         let scopeTokens = ScopeTokens.pinned(by: filter, project: project)
         let queryTerms = KeywordQuery.terms(in: query, maxTerms: configuration.maxKeywordTerms)
         guard limit > 0, !queryTerms.isEmpty else { return [] }
@@ -60,11 +105,69 @@ extension SQLiteMemoryStore {
             )
             let arguments = StatementArguments([match.databaseValue] + condition.arguments + [limit.databaseValue])
             let ranked = try Row.fetchAll(select, arguments: arguments).map { row in (seq: row[0] as Int64, score: -(row[1] as Double)) }
-            let memories = try hydrate(db, seqs: ranked.map(\.seq))
-            return ranked.compactMap { hit in
-                memories[hit.seq].map { ScoredMemory(memory: $0, score: hit.score, keywordScore: hit.score) }
-            }
+            return try finish(db, ranked)
         }
+    }
+
+    /// The cosine similarity of `vector` with each memory of `ids` in `project` whose embedding has the
+    /// same dimension, by id, from the stored embeddings.
+    public func similarities(_ vector: [Float], ids: [String], project: String) throws -> [String: Double] {
+        guard !ids.isEmpty, !vector.isEmpty else { return [:] }
+        return try read { db in
+            let select = try db.cachedStatement(sql: """
+                SELECT m.id, m.embedding FROM memories m WHERE m.id IN (SELECT value FROM json_each(?)) AND +m.project = ?
+                """)
+            var scores: [String: Double] = [:]
+            var stored = [Float](repeating: 0, count: vector.count)
+            let rows = try Row.fetchCursor(select, arguments: [Self.jsonList(ids), project])
+            while let row = try rows.next() {
+                let matches = try row.withUnsafeData(atIndex: 1) { data -> Bool in
+                    guard let data, data.count == vector.count * MemoryLayout<Float>.size else { return false }
+                    data.withUnsafeBytes { bytes in
+                        stored.withUnsafeMutableBufferPointer { buffer in
+                            EmbeddingBlob.append(bytes, dimension: vector.count, into: buffer.baseAddress!)
+                        }
+                    }
+                    return true
+                }
+                if matches {
+                    scores[row[0]] = Double(DotProduct.compute(vector, stored, count: vector.count))
+                }
+            }
+            return scores
+        }
+    }
+
+    /// The memories of `ids` in `project`, by id, in one statement.
+    public func memories(ids: [String], project: String) throws -> [String: Memory] {
+        guard !ids.isEmpty else { return [:] }
+        return try read { db in
+            let select = try db.cachedStatement(sql: """
+                SELECT \(StoredRows.memoryColumns) FROM memories m WHERE m.id IN (SELECT value FROM json_each(?)) AND +m.project = ?
+                """)
+            var memories: [String: Memory] = [:]
+            for row in try Row.fetchAll(select, arguments: [Self.jsonList(ids), project]) {
+                let memory = try StoredRows.memory(from: row)
+                memories[memory.id] = memory
+            }
+            return memories
+        }
+    }
+
+    /// `strings` as a JSON array, for `json_each`.
+    private static func jsonList(_ strings: [String]) -> String {
+        let data = (try? JSONEncoder().encode(strings)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The ids of the memories of `seqs`, by seq, in one statement.
+    private func ids(_ db: Database, seqs: [Int64]) throws -> [Int64: String] {
+        guard !seqs.isEmpty else { return [:] }
+        let select = try db.cachedStatement(sql: "SELECT m.seq, m.id FROM memories m WHERE m.seq IN (SELECT value FROM json_each(?))")
+        let list = "[" + seqs.map(String.init).joined(separator: ",") + "]"
+        var ids: [Int64: String] = [:]
+        for row in try Row.fetchAll(select, arguments: [list]) { ids[row[0]] = row[1] }
+        return ids
     }
 
     /// The `maxRankedKeywordTerms` of `terms` the fewest memories hold, by the index's own vocabulary
