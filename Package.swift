@@ -45,6 +45,7 @@ let package = Package(
             name: "EngramSQLite",
             dependencies: [
                 "EngramCore",
+                "CEmbeddingKernels",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -312,6 +312,74 @@ void engram_linear_panels(int level, int rows, int inputs, const float *input, p
     }
 }
 
+/* Dot products of one query with many rows: two accumulators per row hide the FMA latency. */
+__attribute__((target("avx512f")))
+static void dot_rows512(const float *query, const float *rows, int dimension, ptrdiff_t count, float *scores) {
+    const __mmask16 tail = (__mmask16)((1u << (dimension % 16)) - 1u);
+    for (ptrdiff_t r = 0; r < count; r++) {
+        const float *row = rows + r * dimension;
+        __m512 even = _mm512_setzero_ps(), odd = _mm512_setzero_ps();
+        int i = 0;
+        for (; i + 32 <= dimension; i += 32) {
+            even = _mm512_fmadd_ps(_mm512_loadu_ps(query + i), _mm512_loadu_ps(row + i), even);
+            odd = _mm512_fmadd_ps(_mm512_loadu_ps(query + i + 16), _mm512_loadu_ps(row + i + 16), odd);
+        }
+        if (i + 16 <= dimension) {
+            even = _mm512_fmadd_ps(_mm512_loadu_ps(query + i), _mm512_loadu_ps(row + i), even);
+            i += 16;
+        }
+        if (i < dimension) {
+            odd = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, query + i), _mm512_maskz_loadu_ps(tail, row + i), odd);
+        }
+        scores[r] = _mm512_reduce_add_ps(_mm512_add_ps(even, odd));
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void dot_rows256(const float *query, const float *rows, int dimension, ptrdiff_t count, float *scores) {
+    for (ptrdiff_t r = 0; r < count; r++) {
+        const float *row = rows + r * dimension;
+        __m256 even = _mm256_setzero_ps(), odd = _mm256_setzero_ps();
+        int i = 0;
+        for (; i + 16 <= dimension; i += 16) {
+            even = _mm256_fmadd_ps(_mm256_loadu_ps(query + i), _mm256_loadu_ps(row + i), even);
+            odd = _mm256_fmadd_ps(_mm256_loadu_ps(query + i + 8), _mm256_loadu_ps(row + i + 8), odd);
+        }
+        __m256 sum = _mm256_add_ps(even, odd);
+        __m128 half = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
+        half = _mm_add_ps(half, _mm_movehl_ps(half, half));
+        half = _mm_add_ss(half, _mm_movehdup_ps(half));
+        float total = _mm_cvtss_f32(half);
+        for (; i < dimension; i++) total += query[i] * row[i];
+        scores[r] = total;
+    }
+}
+
+static void dot_rows_scalar(const float *query, const float *rows, int dimension, ptrdiff_t count, float *scores) {
+    for (ptrdiff_t r = 0; r < count; r++) {
+        const float *row = rows + r * dimension;
+        float total = 0;
+        for (int i = 0; i < dimension; i++) total += query[i] * row[i];
+        scores[r] = total;
+    }
+}
+
+void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdiff_t count, float *scores) {
+    static int level = -1;
+    int current = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (current < 0) {
+        current = engram_kernels_supported();
+        __atomic_store_n(&level, current, __ATOMIC_RELAXED);
+    }
+    if (current >= ENGRAM_KERNELS_AVX512) {
+        dot_rows512(query, rows, dimension, count, scores);
+    } else if (current == ENGRAM_KERNELS_AVX2) {
+        dot_rows256(query, rows, dimension, count, scores);
+    } else {
+        dot_rows_scalar(query, rows, dimension, count, scores);
+    }
+}
+
 #else
 
 int engram_kernels_supported(void) { return ENGRAM_KERNELS_NONE; }
@@ -332,6 +400,15 @@ void engram_linear_panels_bf16(int rows, int inputs, const uint16_t *input, ptrd
 
 void engram_round_rows_bf16(int rows, int columns, const float *input, ptrdiff_t input_stride, uint16_t *output) {
     (void)rows; (void)columns; (void)input; (void)input_stride; (void)output;
+}
+
+void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdiff_t count, float *scores) {
+    for (ptrdiff_t r = 0; r < count; r++) {
+        const float *row = rows + r * dimension;
+        float total = 0;
+        for (int i = 0; i < dimension; i++) total += query[i] * row[i];
+        scores[r] = total;
+    }
 }
 
 #endif

@@ -90,6 +90,12 @@ void engram_gelu(float *values, ptrdiff_t count);
  */
 void engram_softmax_rows(float *values, int rows, int count);
 
+/**
+ * `scores[r] = Σᵢ query[i] · rows[r · dimension + i]` for every r < count: the exact-search scan over
+ * stored embeddings (cosine similarity of unit vectors), with AVX-512 or AVX2 where the CPU has them.
+ */
+void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdiff_t count, float *scores);
+
 /** A hint to the CPU that the caller is spinning on a shared value (`pause` on x86). */
 static inline void engram_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
