@@ -17,7 +17,7 @@ import Yams
 /// It sits below flags and environment variables: each is a default they may override.
 struct ConfigFile {
     static let serverKeys: Set<String> = [
-        "host", "port", "data_dir", "model_dir", "api_key", "workers", "job_workers", "embed_threads", "log_level", "database_url",
+        "host", "port", "data_dir", "model_dir", "api_key", "workers", "job_workers", "embed_threads", "embed_kernels", "log_level", "database_url",
     ]
 
     var values: [String: JSONValue] = [:]

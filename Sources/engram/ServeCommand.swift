@@ -53,6 +53,16 @@ struct ServeCommand: ParsableCommand {
     )
     var embedThreads: Int?
 
+    @Option(
+        name: .customLong("embed-kernels"),
+        help: """
+            Code of the local embedder's linear layers: automatic, avx512-bf16, avx512, avx2 or blas (env \
+            ENGRAM_EMBED_KERNELS; default automatic, the fastest this CPU runs). avx512 keeps every product in \
+            float; avx512-bf16 rounds weights and inputs to bfloat16 (cosine >= 0.9999 to the float model).
+            """
+    )
+    var embedKernels: String?
+
     @Option(help: "A YAML or JSON config file (env ENGRAM_CONFIG); flags and environment variables override it.")
     var config: String?
 
@@ -79,6 +89,7 @@ struct ServeCommand: ParsableCommand {
         if let embedThreads = try resolvedEmbedThreads(), embedThreads < 1 {
             throw ValidationError("--embed-threads must be at least 1.")
         }
+        _ = try resolvedEmbedKernels()
         if Logger.Level(rawValue: resolvedLogLevel) == nil {
             throw ValidationError("Unknown log level '\(resolvedLogLevel)'.")
         }
@@ -108,8 +119,10 @@ struct ServeCommand: ParsableCommand {
 
         let embedder: LocalEmbedder
         let embedThreads = try resolvedEmbedThreads() ?? ProcessInfo.processInfo.activeProcessorCount
+        let embedKernels = try resolvedEmbedKernels()
         do {
-            embedder = try LocalEmbedder(configuration: .init(modelDirectory: resolvedModelDirectory, threads: embedThreads))
+            embedder = try LocalEmbedder(configuration: .init(
+                modelDirectory: resolvedModelDirectory, threads: embedThreads, kernels: embedKernels))
         } catch {
             throw ValidationError(error.description)
         }
@@ -234,6 +247,16 @@ struct ServeCommand: ParsableCommand {
 
     private func resolvedEmbedThreads() throws -> Int? {
         try integer(embedThreads, "embed_threads")
+    }
+
+    /// The embedder's kernels as asked for; a path this CPU lacks falls back to the next one down.
+    private func resolvedEmbedKernels() throws -> MatrixKernels {
+        let text = (setting(embedKernels, "embed_kernels") ?? "automatic").lowercased()
+        let known: [MatrixKernels] = [.automatic, .avx512bf16, .avx512, .avx2, .blas]
+        guard let kernels = known.first(where: { $0.name == text }) else {
+            throw ValidationError("Unknown embed kernels '\(text)'; use one of \(known.map(\.name).joined(separator: ", ")).")
+        }
+        return kernels
     }
 
     private func integer(_ flag: Int?, _ name: String) throws -> Int? {

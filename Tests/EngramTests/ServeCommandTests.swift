@@ -47,6 +47,14 @@ struct ServeCommandTests {
         #expect(result.output.contains("--port must be between 0 and 65535"))
     }
 
+    @Test("refuses unknown embedder kernels, naming the known ones")
+    func badKernels() throws {
+        let result = try run(["serve", "--port", "0", "--embed-kernels", "avx1024"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("Unknown embed kernels 'avx1024'"))
+        #expect(result.output.contains("avx512-bf16"))
+    }
+
     @Test("refuses to start without the embedding model, naming `make model`")
     func missingModel() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-serve-\(UUID())")
