@@ -61,4 +61,45 @@ struct BatchingEmbedderTests {
         #expect(throws: (any Error).self) { try batching.embed(batch: ["not a number"]) }
         #expect(try batching.embed("7") == [7, -7])
     }
+
+    /// Embeds only once `gate` is signalled.
+    final class GatedEmbedder: Embedder {
+        let modelID = "gated"
+        let dimension = 2
+        let gate = DispatchSemaphore(value: 0)
+
+        func embed(_ text: String) throws -> [Float] { try embed(batch: [text])[0] }
+
+        func embed(batch texts: [String]) throws -> [[Float]] {
+            gate.wait()
+            return try texts.map { text in
+                guard let number = Float(text) else { throw CocoaError(.coderInvalidValue) }
+                return [number, -number]
+            }
+        }
+
+        func tokenCount(of text: String) -> Int { 1 }
+    }
+
+    @Test("a started embedding returns before the vector exists, which arrives on wait; errors too; after stop it fails")
+    func startsAhead() throws {
+        let inner = GatedEmbedder()
+        let batching = BatchingEmbedder(wrapping: inner, lanes: 1)
+        let released = Atomic<Bool>(false)
+        // A safety valve: an embedder computing on the caller's thread would block until this fires.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) {
+            released.store(true, ordering: .relaxed)
+            for _ in 0..<3 { inner.gate.signal() }
+        }
+        let pending = batching.startEmbedding("5")
+        let releasedEarly = released.load(ordering: .relaxed)
+        #expect(!releasedEarly)
+        inner.gate.signal()
+        #expect(try pending.wait() == [5, -5])
+        let failing = batching.startEmbedding("five")
+        inner.gate.signal()
+        #expect(throws: (any Error).self) { try failing.wait() }
+        batching.stop()
+        #expect(throws: (any Error).self) { try batching.startEmbedding("1").wait() }
+    }
 }

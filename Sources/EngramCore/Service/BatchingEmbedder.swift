@@ -45,9 +45,7 @@ public final class BatchingEmbedder: Embedder {
     }
 
     public func embed(_ text: String) throws -> [Float] {
-        let vectors = try embed(batch: [text])
-        guard vectors.count == 1 else { throw BatchingError.wrongCount }
-        return vectors[0]
+        try startEmbedding(text).wait()
     }
 
     public func embed(batch texts: [String]) throws -> [[Float]] {

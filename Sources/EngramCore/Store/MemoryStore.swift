@@ -151,7 +151,7 @@ extension MemoryStore {
     /// The default reads each memory in full.
     public func similarities(_ vector: [Float], ids: [String], project: String) throws -> [String: Double] {
         try memories(ids: ids, project: project).compactMapValues { memory in
-            memory.embedding.count == vector.count ? Double(zip(vector, memory.embedding).reduce(0) { $0 + $1.0 * $1.1 }) : nil
+            memory.embedding.count == vector.count ? Double(MemoryService.dot(vector, memory.embedding)) : nil
         }
     }
 

@@ -118,21 +118,13 @@ extension SQLiteMemoryStore {
                 SELECT m.id, m.embedding FROM memories m WHERE m.id IN (SELECT value FROM json_each(?)) AND +m.project = ?
                 """)
             var scores: [String: Double] = [:]
-            var stored = [Float](repeating: 0, count: vector.count)
             let rows = try Row.fetchCursor(select, arguments: [Self.jsonList(ids), project])
             while let row = try rows.next() {
-                let matches = try row.withUnsafeData(atIndex: 1) { data -> Bool in
-                    guard let data, data.count == vector.count * MemoryLayout<Float>.size else { return false }
-                    data.withUnsafeBytes { bytes in
-                        stored.withUnsafeMutableBufferPointer { buffer in
-                            EmbeddingBlob.append(bytes, dimension: vector.count, into: buffer.baseAddress!)
-                        }
-                    }
-                    return true
+                let stored = try row.withUnsafeData(atIndex: 1) { data in
+                    data.map { bytes in bytes.withUnsafeBytes { EmbeddingBlob.vector(from: $0) } } ?? []
                 }
-                if matches {
-                    scores[row[0]] = Double(DotProduct.compute(vector, stored, count: vector.count))
-                }
+                guard stored.count == vector.count else { continue }
+                scores[row[0]] = Double(DotProduct.compute(vector, stored))
             }
             return scores
         }
@@ -164,10 +156,14 @@ extension SQLiteMemoryStore {
     private func ids(_ db: Database, seqs: [Int64]) throws -> [Int64: String] {
         guard !seqs.isEmpty else { return [:] }
         let select = try db.cachedStatement(sql: "SELECT m.seq, m.id FROM memories m WHERE m.seq IN (SELECT value FROM json_each(?))")
-        let list = "[" + seqs.map(String.init).joined(separator: ",") + "]"
         var ids: [Int64: String] = [:]
-        for row in try Row.fetchAll(select, arguments: [list]) { ids[row[0]] = row[1] }
+        for row in try Row.fetchAll(select, arguments: [Self.jsonList(seqs)]) { ids[row[0]] = row[1] }
         return ids
+    }
+
+    /// `seqs` as a JSON array, for `json_each`.
+    private static func jsonList(_ seqs: [Int64]) -> String {
+        "[" + seqs.map(String.init).joined(separator: ",") + "]"
     }
 
     /// The `maxRankedKeywordTerms` of `terms` the fewest memories hold, by the index's own vocabulary
@@ -228,9 +224,8 @@ extension SQLiteMemoryStore {
         let select = try db.cachedStatement(sql: """
             SELECT m.seq, \(StoredRows.memoryColumns) FROM memories m WHERE m.seq IN (SELECT value FROM json_each(?))
             """)
-        let list = "[" + seqs.map(String.init).joined(separator: ",") + "]"
         var memories: [Int64: Memory] = [:]
-        for row in try Row.fetchAll(select, arguments: [list]) {
+        for row in try Row.fetchAll(select, arguments: [Self.jsonList(seqs)]) {
             memories[row[0]] = try StoredRows.memory(from: row, offset: 1)
         }
         return memories
