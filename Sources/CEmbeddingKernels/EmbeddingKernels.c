@@ -89,17 +89,34 @@ void engram_gelu(float *values, ptrdiff_t count) {
     }
 }
 
+/* Reductions keep 16 partial results, lane j taking every 16th value, so the loops vectorise without
+ * reassociating floating-point sums: every build and clone adds in the same order. */
+enum { SOFTMAX_LANES = 16 };
+
 VECTOR_CLONES
 void engram_softmax_rows(float *values, int rows, int count) {
     for (int row = 0; row < rows; row++) {
         float *v = values + (size_t)row * count;
-        float largest = v[0];
-        for (int i = 1; i < count; i++) largest = v[i] > largest ? v[i] : largest;
-        float sum = 0;
-        for (int i = 0; i < count; i++) {
-            v[i] = exponential(v[i] - largest);
-            sum += v[i];
+        const int whole = count - count % SOFTMAX_LANES;
+        float partial[SOFTMAX_LANES];
+        for (int j = 0; j < SOFTMAX_LANES; j++) partial[j] = v[0];
+        for (int i = 0; i < whole; i += SOFTMAX_LANES) {
+            for (int j = 0; j < SOFTMAX_LANES; j++) partial[j] = v[i + j] > partial[j] ? v[i + j] : partial[j];
         }
+        float largest = v[0];
+        for (int j = 0; j < SOFTMAX_LANES; j++) largest = partial[j] > largest ? partial[j] : largest;
+        for (int i = whole; i < count; i++) largest = v[i] > largest ? v[i] : largest;
+
+        for (int i = 0; i < count; i++) v[i] = exponential(v[i] - largest);
+
+        for (int j = 0; j < SOFTMAX_LANES; j++) partial[j] = 0;
+        for (int i = 0; i < whole; i += SOFTMAX_LANES) {
+            for (int j = 0; j < SOFTMAX_LANES; j++) partial[j] += v[i + j];
+        }
+        float sum = 0;
+        for (int j = 0; j < SOFTMAX_LANES; j++) sum += partial[j];
+        for (int i = whole; i < count; i++) sum += v[i];
+
         const float inverse = 1.0f / sum;
         for (int i = 0; i < count; i++) v[i] *= inverse;
     }

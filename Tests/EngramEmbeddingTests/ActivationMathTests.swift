@@ -24,6 +24,32 @@ struct ActivationMathTests {
         }
     }
 
+    @Test("softmax over several rows of any width finds the largest value wherever it lies")
+    func softmaxRowsOfEveryWidth() {
+        for width in [1, 2, 5, 15, 16, 17, 31, 32, 33, 118, 256] {
+            let rows = 3
+            // Scattered values in [-100, 100): a stride coprime to the modulus visits them out of order.
+            var values = (0..<(rows * width)).map { Float(($0 * 7_919) % 20_000) / 100 - 100 }
+            // The largest value of each row sits in a different place: first, last, somewhere inside.
+            for row in 0..<rows {
+                let spot = [0, width - 1, width / 2][row]
+                values[row * width + spot] = 150
+            }
+            let expected = (0..<rows).flatMap { row -> [Double] in
+                let slice = values[(row * width)..<((row + 1) * width)].map(Double.init)
+                let largest = slice.max() ?? 0
+                let exact = slice.map { Foundation.exp($0 - largest) }
+                let total = exact.reduce(0, +)
+                return exact.map { $0 / total }
+            }
+            values.withUnsafeMutableBufferPointer {
+                VectorKernels.softmax($0.baseAddress.unsafelyUnwrapped, rows: rows, count: width)
+            }
+            let worst = zip(values, expected).map { abs(Double($0) - $1) }.max() ?? 1
+            #expect(worst < 1e-6, "width \(width): \(worst)")
+        }
+    }
+
     @Test("gelu agrees with the erff form within 2e-7 of |x| + |gelu(x)|")
     func geluMatchesErffForm() {
         let worstExcess = inputs(from: -12, to: 12, count: 40_000).map { (x: Float) -> Float in
