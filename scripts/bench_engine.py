@@ -11,8 +11,9 @@ Environment (all optional):
                      scopes, loaded into a fresh server, with one scope searched. Default "1k,10k,100k,1m/1k".
   MEM0_SIZES         the single-scope levels mem0 runs at (default: those of BENCH_SIZES up to 10k;
                      "none" skips mem0). mem0 runs in this process and needs `mem0ai` and `faiss-cpu`.
-  BENCH_CONCURRENCY  client connections for Engram's adds (default 8)
-  BENCH_QUERIES      timed sequential searches per level (default 500, after 20 untimed warm-up searches)
+  BENCH_CONCURRENCY  client connections for Engram's adds, and clients searching at once (default 8)
+  BENCH_QUERIES      timed sequential searches per level (default 500, after 20 untimed warm-up searches);
+                     the same queries are then run again from BENCH_CONCURRENCY clients at once (searches/s)
   BENCH_TOP_K        top_k of every search (default 10)
   BENCH_SEED         seed of the generated sentences (default 7)
   BENCH_LOAD_BATCH   at the "N/S" levels, all but the last BENCH_ADD_SAMPLE memories are loaded in requests
@@ -481,6 +482,61 @@ def engram_search(server, scope, query_list, top_k, warmup=20):
     return summary
 
 
+def concurrent_searches(search_one, query_list, concurrency):
+    """Runs every query once, spread over `concurrency` threads each calling `search_one(thread, query)`
+    (which returns the number of results). Returns (searches per second, seconds, results per search)."""
+    lock = threading.Lock()
+    pending = iter(query_list)
+    state = {"hits": 0, "error": None}
+
+    def worker(thread):
+        try:
+            while True:
+                with lock:
+                    query = None if state["error"] else next(pending, None)
+                if query is None:
+                    return
+                hits = search_one(thread, query)
+                with lock:
+                    state["hits"] += hits
+        except Exception as error:  # reported by the caller
+            with lock:
+                state["error"] = state["error"] or error
+
+    threads = [threading.Thread(target=worker, args=(number,), daemon=True) for number in range(concurrency)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    if state["error"]:
+        raise state["error"]
+    return len(query_list) / elapsed, elapsed, state["hits"] / len(query_list)
+
+
+def engram_search_throughput(server, scope, query_list, top_k, concurrency):
+    """Searches per second with `concurrency` keep-alive connections searching at once."""
+    connections = [server.connection() for _ in range(concurrency)]
+
+    def search_one(thread, query):
+        status, answer = request(connections[thread], "POST", "/search",
+                                 {"query": query, "user_id": scope, "top_k": top_k})
+        if status != 200:
+            raise RuntimeError(f"POST /search answered {status}: {answer[:300]!r}")
+        return len(json.loads(answer)["results"])
+
+    try:
+        concurrent_searches(search_one, query_list[:concurrency * 4], concurrency)  # warm every connection
+        cpu_before = server.cpu_seconds()
+        rate, _, mean_results = concurrent_searches(search_one, query_list, concurrency)
+        cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / len(query_list)
+    finally:
+        for connection in connections:
+            connection.close()
+    return {"per_s": rate, "concurrency": concurrency, "cpu_ms": cpu_ms, "mean_results": mean_results}
+
+
 def scope_count(server, scope):
     connection = server.connection()
     try:
@@ -509,6 +565,7 @@ def run_engram_single(settings, server_factory, out_dir):
                 loaded = memories
                 progress(f"{label}: {rate:,.0f} adds/s; searching ({len(query_list)} queries)")
                 search = engram_search(server, scope, query_list, top_k)
+                search["throughput"] = engram_search_throughput(server, scope, query_list, top_k, concurrency)
                 counted = scope_count(server, scope)
                 if counted != memories:
                     raise SystemExit(f"{label}: the scope holds {counted} memories, expected {memories}")
@@ -561,6 +618,7 @@ def run_engram_spread(settings, server_factory, out_dir):
             searched = scope_name(label, scopes // 2)
             progress(f"{label}: {rate:,.0f} adds/s; searching scope {searched}")
             search = engram_search(server, searched, query_list, top_k)
+            search["throughput"] = engram_search_throughput(server, searched, query_list, top_k, concurrency)
             write_report(out_dir, "engram", label, {
                 "system": "engram", "level": label, "memories": memories, "scopes": scopes,
                 "memories_in_searched_scope": scope_count(server, searched), "add_per_s": rate,
@@ -645,6 +703,20 @@ def run_mem0(settings, server, out_dir):
             search["cpu_ms"] = (time.process_time() + server.cpu_seconds() - cpu_before) * 1000 / len(samples)
             search["first_search_ms"] = first
             search["mean_results"] = hits / len(samples)
+            concurrency = settings["concurrency"]
+            progress(f"{label}: mem0 searching from {concurrency} threads at once")
+            try:
+                def search_one(_thread, query):
+                    return len(memory.search(query, filters={"user_id": scope}, top_k=settings["top_k"])["results"])
+
+                concurrent_searches(search_one, query_list[:concurrency * 4], concurrency)
+                cpu_before = time.process_time() + server.cpu_seconds()
+                per_s, _, mean_results = concurrent_searches(search_one, query_list, concurrency)
+                search["throughput"] = {
+                    "per_s": per_s, "concurrency": concurrency, "mean_results": mean_results,
+                    "cpu_ms": (time.process_time() + server.cpu_seconds() - cpu_before) * 1000 / len(query_list)}
+            except Exception as error:  # mem0 does not promise that search is thread-safe: report it
+                search["throughput"] = {"error": repr(error), "concurrency": concurrency}
             write_report(out_dir, "mem0", label, {
                 "system": "mem0", "version": version, "level": label, "memories": memories, "scopes": 1,
                 "memories_in_searched_scope": memories, "add_per_s": rate, "add_seconds": seconds,
@@ -707,6 +779,32 @@ def print_table(out_dir):
         rows.append(f"| {size} | {rate(engram)} | {rate(mem0)} | {add_ratio} | {lat(engram)} | {lat(mem0)} "
                     f"| {search_ratio} |")
     print("\n".join(rows))
+
+    def throughput(report):
+        measured = report and report["search"].get("throughput")
+        if not measured:
+            return "—", None
+        if "error" in measured:
+            return f"failed ({measured['error'][:60]})", None
+        return f"{measured['per_s']:,.0f}", measured["per_s"]
+
+    throughput_rows = []
+    for level in levels:
+        engram, mem0 = reports.get(("engram", level)), reports.get(("mem0", level))
+        (engram_text, engram_rate), (mem0_text, mem0_rate) = throughput(engram), throughput(mem0)
+        if engram_rate is None and mem0_rate is None:
+            continue
+        ratio = f"{engram_rate / mem0_rate:.1f}×" if engram_rate and mem0_rate else "—"
+        count = (engram or mem0)["memories"]
+        throughput_rows.append(f"| {count:,} | {engram_text} | {mem0_text} | {ratio} |")
+    if throughput_rows:
+        clients = {r["search"]["throughput"]["concurrency"] for r in reports.values()
+                   if "search" in r and r["search"].get("throughput")}
+        print(f"\nSearches per second with {', '.join(map(str, sorted(clients)))} clients searching at once "
+              "(Engram: keep-alive connections; mem0: threads calling Memory.search in process):\n")
+        print("| size | Engram searches/s | mem0 searches/s | ratio |\n|---|---:|---:|---:|")
+        print("\n".join(throughput_rows))
+    print()
 
     notes = []
     concurrency = {r["concurrency"] for (s, l), r in reports.items() if s == "engram" and l != "probe-1conn"}

@@ -11,7 +11,7 @@ struct InferenceBenchmarkOptions {
     var modelDirectory = ProcessInfo.processInfo.environment["ENGRAM_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
     /// As `engram serve` runs the local embedder: one lane per core, one BLAS thread per product.
     var lanes = ProcessInfo.processInfo.activeProcessorCount
-    var embedThreads = ProcessInfo.processInfo.activeProcessorCount
+    var embedThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)  // as `engram serve`
 
     init(_ arguments: ArraySlice<String>) throws {
         var iterator = arguments.makeIterator()

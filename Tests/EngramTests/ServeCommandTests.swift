@@ -128,5 +128,8 @@ struct ServeCommandTests {
         let text = try String(contentsOf: log, encoding: .utf8)
         #expect(text.contains("GET /health 200"))
         #expect(text.contains("Engram stopped"))
+        // The embedder's default: half the cores, at least one.
+        let embedThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+        #expect(text.contains(", \(embedThreads) threads;"), "\(text)")
     }
 }
