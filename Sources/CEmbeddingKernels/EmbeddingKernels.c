@@ -135,12 +135,13 @@ int engram_kernels_supported(void) {
 /*
  * AVX-512: a block of MR rows against one 32-wide panel keeps 2·MR accumulators in registers (at most
  * 16 of the 32), loads two vectors of weights per input and broadcasts one input value per row.
- * MR is a constant at every call site, so the loops unroll fully.
+ * MR is a constant at every call site, so the loops unroll fully. The first row block of a panel
+ * prefetches the next panel, as the BF16 kernel below does (see there).
  */
 #define AVX512 __attribute__((target("avx512f"), always_inline)) static inline
 
 AVX512 void block512(int mr, int inputs, const float *input, ptrdiff_t input_stride,
-                     const float *panel, float *output, ptrdiff_t output_stride) {
+                     const float *panel, const float *ahead, float *output, ptrdiff_t output_stride) {
     __m512 low[8], high[8];
     for (int r = 0; r < mr; r++) {
         low[r] = _mm512_setzero_ps();
@@ -149,6 +150,10 @@ AVX512 void block512(int mr, int inputs, const float *input, ptrdiff_t input_str
     for (int i = 0; i < inputs; i++) {
         __m512 w0 = _mm512_load_ps(panel + (size_t)i * 32);
         __m512 w1 = _mm512_load_ps(panel + (size_t)i * 32 + 16);
+        if (ahead) {
+            _mm_prefetch((const char *)(ahead + (size_t)i * 32), _MM_HINT_T0);
+            _mm_prefetch((const char *)(ahead + (size_t)i * 32 + 16), _MM_HINT_T0);
+        }
         for (int r = 0; r < mr; r++) {
             __m512 x = _mm512_set1_ps(input[r * input_stride + i]);
             low[r] = _mm512_fmadd_ps(x, w0, low[r]);
@@ -168,21 +173,24 @@ static void linear512(int rows, int inputs, const float *input, ptrdiff_t input_
                       float *output, ptrdiff_t output_stride) {
     for (int p = first_panel; p < end_panel; p++) {
         const float *panel = packed + (size_t)p * 32 * inputs;
+        const float *ahead = p + 1 < end_panel ? panel + 32 * inputs : NULL;
         float *out = output + (size_t)p * 32;
         int t = 0;
         for (; t + 8 <= rows; t += 8) {
-            block512(8, inputs, input + t * input_stride, input_stride, panel, out + t * output_stride, output_stride);
+            block512(8, inputs, input + t * input_stride, input_stride, panel, t == 0 ? ahead : NULL,
+                     out + t * output_stride, output_stride);
         }
         const float *x = input + t * input_stride;
+        const float *tail_ahead = t == 0 ? ahead : NULL;
         float *y = out + t * output_stride;
         switch (rows - t) {
-        case 7: block512(7, inputs, x, input_stride, panel, y, output_stride); break;
-        case 6: block512(6, inputs, x, input_stride, panel, y, output_stride); break;
-        case 5: block512(5, inputs, x, input_stride, panel, y, output_stride); break;
-        case 4: block512(4, inputs, x, input_stride, panel, y, output_stride); break;
-        case 3: block512(3, inputs, x, input_stride, panel, y, output_stride); break;
-        case 2: block512(2, inputs, x, input_stride, panel, y, output_stride); break;
-        case 1: block512(1, inputs, x, input_stride, panel, y, output_stride); break;
+        case 7: block512(7, inputs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 6: block512(6, inputs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 5: block512(5, inputs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 4: block512(4, inputs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 3: block512(3, inputs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 2: block512(2, inputs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 1: block512(1, inputs, x, input_stride, panel, tail_ahead, y, output_stride); break;
         default: break;
         }
     }
@@ -248,11 +256,16 @@ static void linear256(int rows, int inputs, const float *input, ptrdiff_t input_
  * holds, per input pair, 32 outputs × 2 bfloat16 (two vectors); VDPBF16PS multiplies each output's pair
  * by the row's broadcast input pair and adds both products to a float accumulator. Half the bytes of
  * weights to stream and twice the multiply-adds per instruction.
+ *
+ * A pass over a short text reads each weight once, from memory (the weights of the six layers, 21 MB,
+ * do not stay cached between requests), so the first row block of a panel also prefetches the next
+ * panel: the load of one overlaps the arithmetic of the other. With 13 rows this took a pass over all
+ * the layers' products from 1.23 to about 0.85 ms.
  */
 #define AVX512BF16 __attribute__((target("avx512f,avx512bf16"), always_inline)) static inline
 
 AVX512BF16 void block_bf16(int mr, int pairs, const uint16_t *input, ptrdiff_t input_stride,
-                           const uint16_t *panel, float *output, ptrdiff_t output_stride) {
+                           const uint16_t *panel, const uint16_t *ahead, float *output, ptrdiff_t output_stride) {
     __m512 low[8], high[8];
     for (int r = 0; r < mr; r++) {
         low[r] = _mm512_setzero_ps();
@@ -261,6 +274,10 @@ AVX512BF16 void block_bf16(int mr, int pairs, const uint16_t *input, ptrdiff_t i
     for (int q = 0; q < pairs; q++) {
         __m512bh w0 = (__m512bh)_mm512_load_si512(panel + (size_t)q * 64);
         __m512bh w1 = (__m512bh)_mm512_load_si512(panel + (size_t)q * 64 + 32);
+        if (ahead) {
+            _mm_prefetch((const char *)(ahead + (size_t)q * 64), _MM_HINT_T0);
+            _mm_prefetch((const char *)(ahead + (size_t)q * 64 + 32), _MM_HINT_T0);
+        }
         for (int r = 0; r < mr; r++) {
             int32_t pair;
             memcpy(&pair, input + r * input_stride + 2 * q, sizeof pair);
@@ -283,21 +300,24 @@ void engram_linear_panels_bf16(int rows, int inputs, const uint16_t *input, ptrd
     const int pairs = (inputs + 1) / 2;
     for (int p = first_panel; p < end_panel; p++) {
         const uint16_t *panel = packed + (size_t)p * 64 * pairs;
+        const uint16_t *ahead = p + 1 < end_panel ? panel + 64 * pairs : NULL;
         float *out = output + (size_t)p * 32;
         int t = 0;
         for (; t + 8 <= rows; t += 8) {
-            block_bf16(8, pairs, input + t * input_stride, input_stride, panel, out + t * output_stride, output_stride);
+            block_bf16(8, pairs, input + t * input_stride, input_stride, panel, t == 0 ? ahead : NULL,
+                       out + t * output_stride, output_stride);
         }
         const uint16_t *x = input + t * input_stride;
+        const uint16_t *tail_ahead = t == 0 ? ahead : NULL;
         float *y = out + t * output_stride;
         switch (rows - t) {
-        case 7: block_bf16(7, pairs, x, input_stride, panel, y, output_stride); break;
-        case 6: block_bf16(6, pairs, x, input_stride, panel, y, output_stride); break;
-        case 5: block_bf16(5, pairs, x, input_stride, panel, y, output_stride); break;
-        case 4: block_bf16(4, pairs, x, input_stride, panel, y, output_stride); break;
-        case 3: block_bf16(3, pairs, x, input_stride, panel, y, output_stride); break;
-        case 2: block_bf16(2, pairs, x, input_stride, panel, y, output_stride); break;
-        case 1: block_bf16(1, pairs, x, input_stride, panel, y, output_stride); break;
+        case 7: block_bf16(7, pairs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 6: block_bf16(6, pairs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 5: block_bf16(5, pairs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 4: block_bf16(4, pairs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 3: block_bf16(3, pairs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 2: block_bf16(2, pairs, x, input_stride, panel, tail_ahead, y, output_stride); break;
+        case 1: block_bf16(1, pairs, x, input_stride, panel, tail_ahead, y, output_stride); break;
         default: break;
         }
     }
