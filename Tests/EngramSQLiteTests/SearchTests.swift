@@ -156,7 +156,7 @@ import Testing
 
     @Test func theVectorCacheStaysWithinItsBudget() throws {
         let cache = VectorCache(floatBudget: 100)
-        let set = CandidateVectors(dimension: 10, vectors: Array(repeating: 0, count: 40), seqs: [1, 2, 3, 4])
+        let set = CandidateVectors(dimension: 10, vectors: Array(repeating: 0, count: 40), seqs: [1, 2, 3, 4], ids: ["a", "b", "c", "d"])
         for index in 0..<5 {
             cache.store(set, for: VectorCache.Key(project: "p\(index)", condition: SQLFragment("1"), dimension: 10), generation: 1)
         }
@@ -164,7 +164,7 @@ import Testing
         #expect(cache.vectors(for: VectorCache.Key(project: "p4", condition: SQLFragment("1"), dimension: 10), generation: 1) != nil)
         #expect(cache.vectors(for: VectorCache.Key(project: "p4", condition: SQLFragment("1"), dimension: 10), generation: 2) == nil)
         #expect(cache.vectors(for: VectorCache.Key(project: "p0", condition: SQLFragment("1"), dimension: 10), generation: 1) == nil)
-        let huge = CandidateVectors(dimension: 10, vectors: Array(repeating: 0, count: 110), seqs: Array(1...11))
+        let huge = CandidateVectors(dimension: 10, vectors: Array(repeating: 0, count: 110), seqs: Array(1...11), ids: (1...11).map(String.init))
         cache.store(huge, for: VectorCache.Key(project: "huge", condition: SQLFragment("1"), dimension: 10), generation: 1)
         #expect(cache.count == 2)
     }

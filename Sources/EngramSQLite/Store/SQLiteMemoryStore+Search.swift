@@ -17,21 +17,20 @@ extension SQLiteMemoryStore {
         }
     }
 
-    /// `semanticSearch`'s hits as ids and scores, reading no more than the winners' ids.
+    /// `semanticSearch`'s hits as ids and scores, from the candidate set alone (it holds the ids).
     public func semanticCandidates(
         _ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int
     ) throws -> [SearchCandidate] {
-        try nearest(vector, project: project, filter: filter, visibility: visibility, limit: limit) { db, best in
-            let ids = try self.ids(db, seqs: best.map(\.seq))
-            return best.compactMap { hit in ids[hit.seq].map { SearchCandidate(id: $0, score: Double(hit.score)) } }
+        try nearest(vector, project: project, filter: filter, visibility: visibility, limit: limit) { _, best in
+            best.map { SearchCandidate(id: $0.id, score: Double($0.score)) }
         }
     }
 
-    /// The `limit` candidates nearest to `vector`, as (seq, score) best first, handed to `finish` in the
-    /// same snapshot.
+    /// The `limit` candidates nearest to `vector`, as (seq, id, score) best first, handed to `finish` in
+    /// the same snapshot.
     private func nearest<T>(
         _ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int,
-        finish: (Database, [(seq: Int64, score: Float)]) throws -> [T]
+        finish: (Database, [(seq: Int64, id: String, score: Float)]) throws -> [T]
     ) throws -> [T] {
         guard limit > 0, !vector.isEmpty else { return [] }
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
@@ -66,21 +65,20 @@ extension SQLiteMemoryStore {
         }
     }
 
-    /// `keywordSearch`'s hits as ids and scores, reading no more than the winners' ids.
+    /// `keywordSearch`'s hits as ids and scores, straight from the ranking query.
     public func keywordCandidates(
         _ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int
     ) throws -> [SearchCandidate] {
-        try bestMatches(query, project: project, filter: filter, visibility: visibility, limit: limit) { db, ranked in
-            let ids = try self.ids(db, seqs: ranked.map(\.seq))
-            return ranked.compactMap { hit in ids[hit.seq].map { SearchCandidate(id: $0, score: hit.score) } }
+        try bestMatches(query, project: project, filter: filter, visibility: visibility, limit: limit) { _, ranked in
+            ranked.map { SearchCandidate(id: $0.id, score: $0.score) }
         }
     }
 
-    /// The `limit` best matches of `query`, as (seq, score) best first, handed to `finish` in the same
-    /// snapshot.
+    /// The `limit` best matches of `query`, as (seq, id, score) best first, handed to `finish` in the
+    /// same snapshot.
     private func bestMatches<T>(
         _ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int,
-        finish: (Database, [(seq: Int64, score: Double)]) throws -> [T]
+        finish: (Database, [(seq: Int64, id: String, score: Double)]) throws -> [T]
     ) throws -> [T] {
         let scopeTokens = ScopeTokens.pinned(by: filter, project: project)
         let queryTerms = KeywordQuery.terms(in: query, maxTerms: configuration.maxKeywordTerms)
@@ -93,18 +91,22 @@ extension SQLiteMemoryStore {
                 terms = try rarest(terms, db)
             }
             guard let match = KeywordQuery.matchExpression(terms: terms, scopeTokens: scopeTokens) else { return [] }
-            // Rank first on the seq and score alone, so the sort does not carry whole rows (embeddings
-            // included) for every match; then read just the winners.
+            // Rank first on the seq, id and score alone, so the sort does not carry whole rows
+            // (embeddings included) for every match; then read just the winners.
             let select = try statement(
                 db, """
-                SELECT m.seq, \(TextBM25.name)(memories_fts) AS relevance
+                SELECT m.seq, m.id, \(TextBM25.name)(memories_fts) AS relevance
                 FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
                 WHERE memories_fts MATCH ? AND \(condition.sql)
                 ORDER BY relevance, m.seq LIMIT ?
                 """, cached: cached
             )
             let arguments = StatementArguments([match.databaseValue] + condition.arguments + [limit.databaseValue])
-            let ranked = try Row.fetchAll(select, arguments: arguments).map { row in (seq: row[0] as Int64, score: -(row[1] as Double)) }
+            var ranked: [(seq: Int64, id: String, score: Double)] = []
+            let rows = try Row.fetchCursor(select, arguments: arguments)
+            while let row = try rows.next() {
+                ranked.append((seq: row[0], id: row[1], score: -(row[2] as Double)))
+            }
             return try finish(db, ranked)
         }
     }
@@ -152,15 +154,6 @@ extension SQLiteMemoryStore {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// The ids of the memories of `seqs`, by seq, in one statement.
-    private func ids(_ db: Database, seqs: [Int64]) throws -> [Int64: String] {
-        guard !seqs.isEmpty else { return [:] }
-        let select = try db.cachedStatement(sql: "SELECT m.seq, m.id FROM memories m WHERE m.seq IN (SELECT value FROM json_each(?))")
-        var ids: [Int64: String] = [:]
-        for row in try Row.fetchAll(select, arguments: [Self.jsonList(seqs)]) { ids[row[0]] = row[1] }
-        return ids
-    }
-
     /// `seqs` as a JSON array, for `json_each`.
     private static func jsonList(_ seqs: [Int64]) -> String {
         "[" + seqs.map(String.init).joined(separator: ",") + "]"
@@ -195,10 +188,11 @@ extension SQLiteMemoryStore {
         return try Int64.fetchOne(query, arguments: [list]) ?? 0
     }
 
-    /// Reads the embeddings of the candidate rows into one contiguous buffer.
+    /// Reads the embeddings of the candidate rows into one contiguous buffer, with their seqs and ids.
     private func loadCandidates(_ db: Database, condition: SQLFragment, dimension: Int, cached: Bool) throws -> CandidateVectors {
-        let select = try statement(db, "SELECT m.seq, m.embedding FROM memories m WHERE \(condition.sql)", cached: cached)
+        let select = try statement(db, "SELECT m.seq, m.embedding, m.id FROM memories m WHERE \(condition.sql)", cached: cached)
         var seqs: [Int64] = []
+        var ids: [String] = []
         var vectors: [Float] = []
         let byteCount = dimension * MemoryLayout<Float>.size
         let rows = try Row.fetchCursor(select, arguments: condition.statementArguments)
@@ -213,9 +207,10 @@ extension SQLiteMemoryStore {
                     }
                 }
                 seqs.append(row[0])
+                ids.append(row[2])
             }
         }
-        return CandidateVectors(dimension: dimension, vectors: vectors, seqs: seqs)
+        return CandidateVectors(dimension: dimension, vectors: vectors, seqs: seqs, ids: ids)
     }
 
     /// The full memories of `seqs`, by seq, in one statement.

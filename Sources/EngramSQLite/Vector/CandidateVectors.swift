@@ -1,7 +1,7 @@
 import CEmbeddingKernels
 
 /// The vectors of one search's candidate memories, row after row in one contiguous buffer, with the
-/// `seq` of each row's memory. Immutable once built, so it can be shared by concurrent searches.
+/// `seq` and id of each row's memory. Immutable once built, so it can be shared by concurrent searches.
 struct CandidateVectors: Sendable {
     /// Floats per vector.
     let dimension: Int
@@ -9,13 +9,24 @@ struct CandidateVectors: Sendable {
     let vectors: [Float]
     /// The memories' `seq`, one per vector.
     let seqs: [Int64]
+    /// The memories' ids, one per vector: search results name memories by id, so a scan needs no query
+    /// to turn its winners into results.
+    let ids: [String]
+    /// The set's size in the cache's unit (4 bytes): its floats plus the bytes of its ids.
+    let floatCount: Int
 
-    /// How many floats the set holds (its cost in the cache).
-    var floatCount: Int { vectors.count }
+    init(dimension: Int, vectors: [Float], seqs: [Int64], ids: [String]) {
+        precondition(seqs.count == ids.count && vectors.count == seqs.count * dimension)
+        self.dimension = dimension
+        self.vectors = vectors
+        self.seqs = seqs
+        self.ids = ids
+        floatCount = vectors.count + (ids.reduce(0) { $0 + $1.utf8.count } + 3) / 4
+    }
 
-    /// The `limit` best (highest dot product with `query`) rows as (seq, score), best first; ties go to
-    /// the earlier row. `query` must have `dimension` floats.
-    func nearest(to query: [Float], limit: Int) -> [(seq: Int64, score: Float)] {
+    /// The `limit` best (highest dot product with `query`) rows as (seq, id, score), best first; ties go
+    /// to the earlier row. `query` must have `dimension` floats.
+    func nearest(to query: [Float], limit: Int) -> [(seq: Int64, id: String, score: Float)] {
         guard limit > 0, !seqs.isEmpty, query.count == dimension else { return [] }
         var heap = TopK(capacity: limit)
         // Scores a block of rows at a time in C (AVX-512 or AVX2), then offers them to the heap.
@@ -36,6 +47,6 @@ struct CandidateVectors: Sendable {
                 }
             }
         }
-        return heap.sortedDescending().map { (seqs[$0.index], $0.score) }
+        return heap.sortedDescending().map { (seqs[$0.index], ids[$0.index], $0.score) }
     }
 }
