@@ -24,6 +24,16 @@ import Testing
         }
     }
 
+    @Test func theWriterCheckpointsAtTheConfiguredLogSize() throws {
+        try StoreFixture.run { store, _ in
+            let pages = try store.pool.write { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") }
+            let limit = try store.pool.write { try Int.fetchOne($0, sql: "PRAGMA journal_size_limit") }
+            #expect(pages == store.configuration.walCheckpointPages)
+            #expect(limit == store.configuration.walSizeLimitBytes)
+            #expect(pages == 4_000)
+        }
+    }
+
     @Test func aMemoryRoundTripsWithEveryField() throws {
         try StoreFixture.run { store, _ in
             let metadata: [String: JSONValue] = [

@@ -32,10 +32,15 @@ public final class SQLiteMemoryStore: MemoryStore {
         options.foreignKeysEnabled = true
         let mmapBytes = configuration.memoryMapBytes
         let cacheKiB = configuration.pageCacheKiB
+        let checkpointPages = configuration.walCheckpointPages
+        let walSizeLimit = configuration.walSizeLimitBytes
         options.prepareDatabase { db in
             // WAL makes NORMAL durable against process crashes; only a power loss may drop the last
             // transactions (https://www.sqlite.org/pragma.html#pragma_synchronous).
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Fewer, larger checkpoints (see `SQLiteStoreConfiguration.walCheckpointPages`).
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(walSizeLimit)")
             // Reads through a memory map instead of a read() copy per page, and a larger page cache:
             // keyword search visits many rows (https://www.sqlite.org/mmap.html).
             try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")

@@ -17,9 +17,16 @@ public struct SQLiteStoreConfiguration: Sendable {
     public var memoryMapBytes = 1 << 30
     /// Page cache of each connection, in KiB.
     public var pageCacheKiB = 16 * 1024
+    /// Pages the write-ahead log may reach before a commit copies them into the database file
+    /// (`PRAGMA wal_autocheckpoint`; SQLite's default is 1,000). Every add rewrites the same last pages
+    /// of the tables and indexes it appends to, so a longer log copies each of them once for more
+    /// commits: 4,000 pages (16 MiB) took 8 concurrent adds from about 660 to 740 a second.
+    public var walCheckpointPages = 4_000
+    /// Bytes the write-ahead log file is cut back to after a checkpoint (`PRAGMA journal_size_limit`).
+    public var walSizeLimitBytes = 64 * 1024 * 1024
 
     /// The defaults: 5 s busy timeout, 8 readers, a 256 MiB vector cache, 64 keyword terms (the 8 rarest
-    /// ranked), a 1 GiB
-    /// memory map and a 16 MiB page cache per connection.
+    /// ranked), a 1 GiB memory map and a 16 MiB page cache per connection, checkpoints every 4,000 log
+    /// pages and a log file kept under 64 MiB.
     public init() {}
 }
