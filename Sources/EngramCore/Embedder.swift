@@ -33,11 +33,12 @@ extension Embedder {
     }
 }
 
-/// A vector being computed: `wait()` blocks until it is ready and returns it (or the error).
-public struct PendingEmbedding {
-    private let result: () throws -> [Float]
+/// A vector being computed: `wait()` blocks until it is ready and returns it (or the error). It may be
+/// waited for on another thread than the one that started it.
+public struct PendingEmbedding: Sendable {
+    private let result: @Sendable () throws -> [Float]
 
-    public init(_ result: @escaping () throws -> [Float]) {
+    public init(_ result: @escaping @Sendable () throws -> [Float]) {
         self.result = result
     }
 

@@ -10,19 +10,29 @@ extension MemoryService {
             throw MemoryError.invalid("top_k must be between 0 and \(configuration.maxPageSize)")
         }
         guard request.topK > 0 else { return [] }
-        // The keyword search runs while the embedder computes the query's vector.
         let pendingVector = embedder.startEmbedding(query)
         let visibility = Visibility(showExpired: request.showExpired, includeSuperseded: false, today: today())
         let limit = max(request.topK * configuration.overfetchFactor, configuration.minimumCandidates)
-        let keywordHits = request.keywordSearch
-            ? try store.keywordCandidates(query, project: project, filter: request.filter, visibility: visibility, limit: limit)
-            : []
-        let vector = try pendingVector.wait()
+        let (store, project, filter) = (self.store, self.project, request.filter)
+        let semanticHalf = { @Sendable () throws -> (vector: [Float], hits: [SearchCandidate]) in
+            let vector = try pendingVector.wait()
+            return (vector, try store.semanticCandidates(vector, project: project, filter: filter, visibility: visibility, limit: limit))
+        }
+        let vector: [Float]
+        let semanticHits: [SearchCandidate]
+        var keywordHits: [SearchCandidate] = []
+        if request.keywordSearch {
+            // Both halves take milliseconds over a large scope: the vector half (embedding the query,
+            // then scanning the scope's vectors) runs on another thread while this one ranks keywords.
+            let background = BackgroundTask(semanticHalf)
+            keywordHits = try store.keywordCandidates(query, project: project, filter: filter, visibility: visibility, limit: limit)
+            (vector, semanticHits) = try background.wait()
+        } else {
+            (vector, semanticHits) = try semanticHalf()
+        }
 
         var cosine: [String: Double] = [:]
-        for hit in try store.semanticCandidates(vector, project: project, filter: request.filter, visibility: visibility, limit: limit) {
-            cosine[hit.id] = hit.score
-        }
+        for hit in semanticHits { cosine[hit.id] = hit.score }
         var bm25: [String: Double] = [:]
         for hit in keywordHits { bm25[hit.id] = hit.score }
         let keywordOnly = keywordHits.map(\.id).filter { cosine[$0] == nil }
