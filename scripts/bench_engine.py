@@ -14,6 +14,8 @@ Environment (all optional):
   BENCH_CONCURRENCY  client connections for Engram's adds, and clients searching at once (default 8)
   BENCH_QUERIES      timed sequential searches per level (default 500, after 20 untimed warm-up searches);
                      the same queries are then run again from BENCH_CONCURRENCY clients at once (searches/s)
+  BENCH_ADD_WARMUP   untimed adds to a scope of their own before the single-scope levels, for each system
+                     (default 50), as the searches have warm-up searches
   BENCH_TOP_K        top_k of every search (default 10)
   BENCH_SEED         seed of the generated sentences (default 7)
   BENCH_LOAD_BATCH   at the "N/S" levels, all but the last BENCH_ADD_SAMPLE memories are loaded in requests
@@ -423,6 +425,10 @@ def engram_add(server, seed, jobs, total, concurrency, label):
     return total / elapsed, elapsed, cpu_ms
 
 
+# Warm-up adds (BENCH_ADD_WARMUP) use memory texts from this index on, apart from the measured ones.
+WARMUP_FIRST = 10_000_000
+
+
 def single_jobs(start, stop, scope_of):
     """One memory per request."""
     return ((scope_of(index), [index]) for index in range(start, stop))
@@ -556,6 +562,11 @@ def run_engram_single(settings, server_factory, out_dir):
         server = server_factory()
         try:
             scope = scope_name("single", 0)
+            warmup = settings["add_warmup"]
+            if warmup:
+                progress(f"warm-up: {warmup} untimed adds to another scope")
+                jobs = single_jobs(WARMUP_FIRST, WARMUP_FIRST + warmup, lambda _: scope_name("warmup", 0))
+                engram_add(server, seed, jobs, warmup, concurrency, "warm-up")
             loaded = 0
             for label, memories, _ in single:
                 added = memories - loaded
@@ -664,6 +675,9 @@ def run_mem0(settings, server, out_dir):
             "history_db_path": os.path.join(work, "history.db"),
         })
         scope = scope_name("single", 0)
+        for index in range(WARMUP_FIRST, WARMUP_FIRST + settings["add_warmup"]):
+            memory.add([{"role": "user", "content": memory_text(settings["seed"], index)}],
+                       user_id=scope_name("warmup", 0), infer=False)
         loaded = 0
         for memories in levels:
             label = next(l for l, n, s in settings["levels"] if n == memories and s == 1)
@@ -898,6 +912,7 @@ def main():
         "levels": levels, "mem0_levels": mem0_levels, "seed": seed,
         "concurrency": env_int("BENCH_CONCURRENCY", 8), "top_k": env_int("BENCH_TOP_K", 10),
         "load_batch": env_int("BENCH_LOAD_BATCH", 100), "add_sample": env_int("BENCH_ADD_SAMPLE", 5000),
+        "add_warmup": env_int("BENCH_ADD_WARMUP", 50),
         "queries": queries(seed + 1, env_int("BENCH_QUERIES", 500)),
     }
     binary = os.environ.get("ENGRAM_BIN", ".build/release/engram")
