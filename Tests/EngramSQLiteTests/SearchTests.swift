@@ -112,6 +112,24 @@ import Testing
         }
     }
 
+    @Test func theCandidateCountIsKnownOnceAScopesVectorsAreCached() throws {
+        try StoreFixture.run { store, _ in
+            var generator = SplitMix(state: 5)
+            try store.apply(Sample.inserting((0..<12).map {
+                Sample.memory("m\($0)", user: $0 < 8 ? "alice" : "bob", embedding: Sample.unitVector(using: &generator, dimension: 16))
+            }))
+            let alice = Filter.and([.and([.compare(.field(.userID), .eq, .string("alice"))])])
+            func known() -> Int? {
+                store.knownCandidateCount(project: "default", filter: alice, visibility: Sample.visible, dimension: 16)
+            }
+            #expect(known() == nil)
+            _ = try store.semanticSearch(Sample.unitVector(using: &generator, dimension: 16), project: "default", filter: alice,
+                                         visibility: Sample.visible, limit: 3)
+            #expect(known() == 8)
+            #expect(store.knownCandidateCount(project: "default", filter: .all, visibility: Sample.visible, dimension: 16) == nil)
+        }
+    }
+
     @Test func aScopesCachedVectorsOutliveWritesInOtherScopesAndFollowItsOwn() throws {
         try StoreFixture.run { store, _ in
             var generator = SplitMix(state: 9)

@@ -83,6 +83,10 @@ public protocol MemoryStore: JobStore {
     /// The memories of `ids` in `project` that exist (whatever their state or expiry), by id.
     func memories(ids: [String], project: String) throws -> [String: Memory]
 
+    /// How many vectors a semantic search of this filter and visibility would scan, when the store knows
+    /// it without reading anything (a warm cache); nil when it does not. A hint, possibly out of date.
+    func knownCandidateCount(project: String, filter: Filter, visibility: Visibility, dimension: Int) -> Int?
+
     /// The history of one memory, oldest first.
     func history(memoryID: String, project: String) throws -> [HistoryEvent]
 
@@ -156,6 +160,11 @@ extension MemoryStore {
     }
 
     /// The default reads the memories one at a time.
+    /// The default knows nothing.
+    public func knownCandidateCount(project: String, filter: Filter, visibility: Visibility, dimension: Int) -> Int? {
+        nil
+    }
+
     public func memories(ids: [String], project: String) throws -> [String: Memory] {
         var found: [String: Memory] = [:]
         for id in Set(ids) {

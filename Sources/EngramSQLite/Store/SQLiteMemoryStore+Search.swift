@@ -26,6 +26,13 @@ extension SQLiteMemoryStore {
         }
     }
 
+    /// The number of vectors cached for this filter and visibility (of any generation), if any.
+    public func knownCandidateCount(project: String, filter: Filter, visibility: Visibility, dimension: Int) -> Int? {
+        guard let condition = try? memoryCondition(project: project, filter: filter, visibility: visibility) else { return nil }
+        let scopeTokens = ScopeTokens.pinned(by: filter, project: project)
+        return vectorCache.count(for: VectorCache.Key(project: project, condition: condition, dimension: dimension, scopeTokens: scopeTokens))
+    }
+
     /// The `limit` candidates nearest to `vector`, as (seq, id, score) best first, handed to `finish` in
     /// the same snapshot.
     private func nearest<T>(

@@ -51,6 +51,12 @@ final class VectorCache: Sendable {
         }
     }
 
+    /// How many vectors the entry for `key` holds, whatever its generation (an estimate for planning;
+    /// counts neither as a use nor as a miss).
+    func count(for key: Key) -> Int? {
+        state.withLock { $0.entries[key]?.vectors.seqs.count }
+    }
+
     /// Keeps `vectors` for `key` unless a newer generation is already cached or the set exceeds the
     /// budget on its own; evicts least recently used entries to make room.
     func store(_ vectors: CandidateVectors, for key: Key, generation: Int64) {
