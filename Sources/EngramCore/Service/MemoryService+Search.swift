@@ -18,21 +18,24 @@ extension MemoryService {
             let vector = try pendingVector.wait()
             return (vector, try store.semanticCandidates(vector, project: project, filter: filter, visibility: visibility, limit: limit))
         }
+        let keywordHalf = {
+            request.keywordSearch
+                ? try store.keywordCandidates(query, project: project, filter: filter, visibility: visibility, limit: limit)
+                : []
+        }
         let vector: [Float]
         let semanticHits: [SearchCandidate]
-        var keywordHits: [SearchCandidate] = []
+        let keywordHits: [SearchCandidate]
         let scopeSize = store.knownCandidateCount(project: project, filter: filter, visibility: visibility, dimension: embedder.dimension)
         if request.keywordSearch, scopeSize.map({ $0 >= configuration.parallelSearchMinimumCandidates }) ?? true {
             // Both halves take milliseconds over a large scope: the vector half (embedding the query,
             // then scanning the scope's vectors) runs on another thread while this one ranks keywords.
             let background = BackgroundTask(semanticHalf)
-            keywordHits = try store.keywordCandidates(query, project: project, filter: filter, visibility: visibility, limit: limit)
+            keywordHits = try keywordHalf()
             (vector, semanticHits) = try background.wait()
         } else {
             // The query embeds on the embedder's threads meanwhile.
-            if request.keywordSearch {
-                keywordHits = try store.keywordCandidates(query, project: project, filter: filter, visibility: visibility, limit: limit)
-            }
+            keywordHits = try keywordHalf()
             (vector, semanticHits) = try semanticHalf()
         }
 
