@@ -32,11 +32,14 @@ struct KeywordQueryTests {
 @Suite struct RarestKeywordTermsTests {
     @Test func theRarestTermsAreKeptInQueryOrderAndAbsentOnesDropped() {
         let counts = ["sister": 900, "weekend": 400, "kayaking": 3, "lisbon": 12, "zzyzx": 0, "month": 700]
-        let kept = KeywordQuery.rarest(["sister", "weekend", "kayaking", "zzyzx", "lisbon", "month"], limit: 3) { counts[$0] ?? 0 }
-        #expect(kept == ["weekend", "kayaking", "lisbon"])
-        #expect(KeywordQuery.rarest(["zzyzx"], limit: 3) { counts[$0] ?? 0 }.isEmpty)
+        func terms(_ words: [String], count: (String) -> Int) -> [KeywordPruning.Term] {
+            words.map { KeywordPruning.Term(text: $0, documents: count($0)) }
+        }
+        let kept = KeywordQuery.rarest(terms(["sister", "weekend", "kayaking", "zzyzx", "lisbon", "month"]) { counts[$0] ?? 0 }, limit: 3)
+        #expect(kept.map(\.text) == ["weekend", "kayaking", "lisbon"])
+        #expect(KeywordQuery.rarest(terms(["zzyzx"]) { counts[$0] ?? 0 }, limit: 3).isEmpty)
         // Ties keep the earlier term.
-        #expect(KeywordQuery.rarest(["b", "a", "c"], limit: 2) { _ in 5 } == ["b", "a"])
+        #expect(KeywordQuery.rarest(terms(["b", "a", "c"]) { _ in 5 }, limit: 2).map(\.text) == ["b", "a"])
     }
 
     @Test func aLongQueryRanksTheMemoriesItsRareWordsPointTo() throws {

@@ -33,29 +33,29 @@ enum KeywordQuery {
         return informative.isEmpty ? terms : informative
     }
 
-    /// Any of `terms` in the text, and every one of `scopeTokens`; nil without terms.
-    static func matchExpression(terms: [String], scopeTokens: [String] = []) -> String? {
+    /// Any of `terms` in the text, and every one of `scopeTokens`; nil without terms. With `required`
+    /// (some of `terms`), one of those too: they are repeated in a second clause after `terms`, so the
+    /// phrases of `terms` keep their numbers and come first.
+    static func matchExpression(terms: [String], required: [String]? = nil, scopeTokens: [String] = []) -> String? {
         guard !terms.isEmpty else { return nil }
-        let words = "text : (" + terms.map(quoted).joined(separator: " OR ") + ")"
-        return ([words] + scopeTokens.map { "scope : " + quoted($0) }).joined(separator: " AND ")
+        var clauses = ["text : (" + terms.map(quoted).joined(separator: " OR ") + ")"]
+        if let required, !required.isEmpty {
+            clauses.append("text : (" + required.map(quoted).joined(separator: " OR ") + ")")
+        }
+        return (clauses + scopeTokens.map { "scope : " + quoted($0) }).joined(separator: " AND ")
     }
 
     /// The `limit` of `terms` the fewest memories hold (ties in query order), leaving out terms no
     /// memory holds, and keeping query order. A long query (a conversation, in inference) otherwise
     /// ranks every memory holding any of its common words: those cost the most to score and move the
-    /// ranking least, since BM25 weighs a term by its rarity. `documentCount` gives, for a term, how
-    /// many memories hold it (the largest count among the index tokens it becomes).
-    static func rarest(_ terms: [String], limit: Int, documentCount: (String) throws -> Int) rethrows -> [String] {
-        var counted: [(index: Int, term: String, documents: Int)] = []
-        for (index, term) in terms.enumerated() {
-            let documents = try documentCount(term)
-            if documents > 0 { counted.append((index, term, documents)) }
-        }
-        return counted
-            .sorted { ($0.documents, $0.index) < ($1.documents, $1.index) }
+    /// ranking least, since BM25 weighs a term by its rarity.
+    static func rarest(_ terms: [KeywordPruning.Term], limit: Int) -> [KeywordPruning.Term] {
+        terms.enumerated()
+            .filter { $0.element.documents > 0 }
+            .sorted { ($0.element.documents, $0.offset) < ($1.element.documents, $1.offset) }
             .prefix(max(limit, 0))
-            .sorted { $0.index < $1.index }
-            .map(\.term)
+            .sorted { $0.offset < $1.offset }
+            .map(\.element)
     }
 
     /// An FTS5 string: quoted with `"`, doubled inside. Terms and tokens hold only letters and digits,

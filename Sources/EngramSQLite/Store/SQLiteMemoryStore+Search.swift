@@ -82,40 +82,115 @@ extension SQLiteMemoryStore {
     }
 
     /// The `limit` best matches of `query`, as (seq, id, score) best first, handed to `finish` in the
-    /// same snapshot.
+    /// same snapshot. Over many matches, rows holding only the query's most common terms are left
+    /// unscored when they cannot reach the best `limit` (`KeywordPruning`); the result is the same.
     private func bestMatches<T>(
         _ query: String, project: String, filter: Filter, visibility: Visibility, limit: Int,
-        finish: (Database, [(seq: Int64, id: String, score: Double)]) throws -> [T]
+        finish: (Database, [RankedMatch]) throws -> [T]
     ) throws -> [T] {
         let scopeTokens = ScopeTokens.pinned(by: filter, project: project)
         let queryTerms = KeywordQuery.terms(in: query, maxTerms: configuration.maxKeywordTerms)
         guard limit > 0, !queryTerms.isEmpty else { return [] }
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
-        let cached = FilterCompiler.hasBoundedShape(filter)
+        let ranking = KeywordRanking(
+            scopeTokens: scopeTokens, condition: condition, cached: FilterCompiler.hasBoundedShape(filter), limit: limit
+        )
         return try read { db in
-            var terms = queryTerms
+            var terms = try counted(queryTerms, db)
             if terms.count > configuration.maxRankedKeywordTerms {
-                terms = try rarest(terms, db)
+                terms = KeywordQuery.rarest(terms, limit: configuration.maxRankedKeywordTerms)
             }
-            guard let match = KeywordQuery.matchExpression(terms: terms, scopeTokens: scopeTokens) else { return [] }
-            // Rank first on the seq, id and score alone, so the sort does not carry whole rows
-            // (embeddings included) for every match; then read just the winners.
+            guard !terms.isEmpty else { return [] }
+            let all = { try self.rank(db, terms, required: nil, ranking) }
+            guard terms.reduce(0, { $0 + $1.documents }) >= configuration.keywordPruningMinimumDocuments,
+                  let first = KeywordPruning.firstPass(terms, limit: limit)
+            else { return try finish(db, all()) }
+            // At least the index's row count (seqs are distinct and positive), as `skippable` needs.
+            let rows = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM memories")) ?? 0
+            guard KeywordPruning.worthwhile(terms, first: first, rows: rows) else { return try finish(db, all()) }
+            let firstMatches = try rank(db, terms, required: first, ranking)
+            guard firstMatches.count >= limit else { return try finish(db, all()) }
+            let skipped = KeywordPruning.skippable(terms, required: first, rows: rows, threshold: firstMatches[limit - 1].score)
+            guard !skipped.isEmpty else { return try finish(db, all()) }
+            let required = terms.filter { !skipped.contains($0) }
+            if required == first { return try finish(db, firstMatches) }
+            return try finish(db, rank(db, terms, required: required, ranking))
+        }
+    }
+
+    /// One keyword match: the memory's seq and id, and its score (the negated BM25; higher is better).
+    typealias RankedMatch = (seq: Int64, id: String, score: Double)
+
+    /// What every ranking pass of one keyword search shares.
+    private struct KeywordRanking {
+        var scopeTokens: [String]
+        var condition: SQLFragment
+        var cached: Bool
+        var limit: Int
+    }
+
+    /// The best `ranking.limit` rows holding any of `terms` (one of `required`, when given) in the
+    /// search's scope and condition, best first; ties by seq. Every row is scored on all of `terms`.
+    ///
+    /// When the MATCH is pinned to scope tokens nearly every match qualifies, so the index ranks first
+    /// on its own and only its best `2 × limit` rows are looked up in `memories` for the condition; when
+    /// fewer than `limit` of those qualify (and the index had more), the ranking is run again joined
+    /// with every match. Either way the result is exact.
+    private func rank(
+        _ db: Database, _ terms: [KeywordPruning.Term], required: [KeywordPruning.Term]?, _ ranking: KeywordRanking
+    ) throws -> [RankedMatch] {
+        let match = KeywordQuery.matchExpression(
+            terms: terms.map(\.text), required: required?.map(\.text), scopeTokens: ranking.scopeTokens
+        )
+        guard let match else { return [] }
+        let condition = ranking.condition
+        // The phrases scored, and how many rows hold each (`TextBM25`).
+        let phrases = terms.count.databaseValue
+        var hits = Data(capacity: terms.count * MemoryLayout<Int64>.size)
+        for term in terms {
+            withUnsafeBytes(of: Int64(term.documents)) { hits.append(contentsOf: $0) }
+        }
+        let scoring = [phrases, hits.databaseValue]
+        if !ranking.scopeTokens.isEmpty {
+            let shortlist = ranking.limit * 2
             let select = try statement(
                 db, """
-                SELECT m.seq, m.id, \(TextBM25.name)(memories_fts) AS relevance
-                FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
-                WHERE memories_fts MATCH ? AND \(condition.sql)
-                ORDER BY relevance, m.seq LIMIT ?
-                """, cached: cached
+                SELECT m.seq, m.id, r.relevance, (\(condition.sql)) FROM (
+                    SELECT rowid, \(TextBM25.name)(memories_fts, ?, ?) AS relevance FROM memories_fts
+                    WHERE memories_fts MATCH ? ORDER BY relevance, rowid LIMIT ?
+                ) r JOIN memories m ON m.seq = r.rowid
+                ORDER BY r.relevance, m.seq
+                """, cached: ranking.cached
             )
-            let arguments = StatementArguments([match.databaseValue] + condition.arguments + [limit.databaseValue])
-            var ranked: [(seq: Int64, id: String, score: Double)] = []
+            var shortlisted = 0
+            var matches: [RankedMatch] = []
+            let arguments = StatementArguments(condition.arguments + scoring + [match.databaseValue, shortlist.databaseValue])
             let rows = try Row.fetchCursor(select, arguments: arguments)
             while let row = try rows.next() {
-                ranked.append((seq: row[0], id: row[1], score: -(row[2] as Double)))
+                shortlisted += 1
+                if row[3] as Bool? == true { matches.append((seq: row[0], id: row[1], score: -(row[2] as Double))) }
             }
-            return try finish(db, ranked)
+            // A shortlist shorter than asked for holds every match.
+            if matches.count >= ranking.limit || shortlisted < shortlist {
+                return Array(matches.prefix(ranking.limit))
+            }
         }
+        // Rank on the seq, id and score alone, so the sort does not carry whole rows (embeddings
+        // included) for every match; the caller reads just the winners.
+        let select = try statement(
+            db, """
+            SELECT m.seq, m.id, \(TextBM25.name)(memories_fts, ?, ?) AS relevance
+            FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
+            WHERE memories_fts MATCH ? AND \(condition.sql)
+            ORDER BY relevance, m.seq LIMIT ?
+            """, cached: ranking.cached
+        )
+        var matches: [RankedMatch] = []
+        let rows = try Row.fetchCursor(select, arguments: StatementArguments(scoring + [match.databaseValue] + condition.arguments + [ranking.limit.databaseValue]))
+        while let row = try rows.next() {
+            matches.append((seq: row[0], id: row[1], score: -(row[2] as Double)))
+        }
+        return matches
     }
 
     /// The cosine similarity of `vector` with each memory of `ids` in `project` whose embedding has the
@@ -166,17 +241,21 @@ extension SQLiteMemoryStore {
         "[" + seqs.map(String.init).joined(separator: ",") + "]"
     }
 
-    /// The `maxRankedKeywordTerms` of `terms` the fewest memories hold, by the index's own vocabulary
-    /// (`memories_fts_terms`, an fts5vocab table over it), each term first tokenised as the index
-    /// tokenises text (lower case, diacritics removed, Porter stems).
-    private func rarest(_ terms: [String], _ db: Database) throws -> [String] {
-        let tokenizer = try db.makeTokenizer(SchemaMigrations.searchTokenizer)
-        let count = try db.cachedStatement(sql: "SELECT doc FROM temp.memories_fts_terms WHERE term = ?")
-        return try KeywordQuery.rarest(terms, limit: configuration.maxRankedKeywordTerms) { term in
-            try tokenizer.tokenize(query: term).map { token in
-                try Int.fetchOne(count, arguments: [token.token]) ?? 0
-            }.max() ?? 0
+    /// `terms` with the number of memories whose text holds each (all projects: the IDF of BM25 is over
+    /// the whole table), from `termCounts` when it has them at this snapshot's version, else counted
+    /// by the index and kept there.
+    private func counted(_ terms: [String], _ db: Database) throws -> [KeywordPruning.Term] {
+        let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(generation), 0) FROM project_generations")) ?? 0
+        var counts = termCounts.counts(of: terms, at: version)
+        var counted: [String: Int] = [:]
+        for index in terms.indices where counts[index] == nil {
+            let count = try db.cachedStatement(sql: "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?")
+            let value = try Int.fetchOne(count, arguments: [KeywordQuery.matchExpression(terms: [terms[index]])]) ?? 0
+            counts[index] = value
+            counted[terms[index]] = value
         }
+        if !counted.isEmpty { termCounts.store(counted, at: version) }
+        return zip(terms, counts).map { KeywordPruning.Term(text: $0, documents: $1 ?? 0) }
     }
 
     /// The generation keying cached vectors, read in the search's snapshot: the sum of the counters of

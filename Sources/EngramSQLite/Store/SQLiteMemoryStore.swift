@@ -15,6 +15,8 @@ public final class SQLiteMemoryStore: MemoryStore {
     let pool: DatabasePool
     let configuration: SQLiteStoreConfiguration
     let vectorCache: VectorCache
+    /// Search terms' row counts between searches (`TermCounts`).
+    let termCounts = TermCounts(capacity: 65_536)
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String, configuration: SQLiteStoreConfiguration = SQLiteStoreConfiguration()) throws {
@@ -46,10 +48,6 @@ public final class SQLiteMemoryStore: MemoryStore {
             try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")
             try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
             try TextBM25.register(on: db)
-            // The keyword index's vocabulary with each term's row count, to rank the rarest of a long
-            // query's terms. A temporary table: nothing is written to the file, and it may be made
-            // before the index exists (a new database).
-            try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.memories_fts_terms USING fts5vocab(main, 'memories_fts', 'row')")
         }
         do {
             pool = try DatabasePool(path: path, configuration: options)

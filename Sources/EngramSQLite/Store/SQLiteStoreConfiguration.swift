@@ -13,6 +13,11 @@ public struct SQLiteStoreConfiguration: Sendable {
     /// Of a longer query's terms, the keyword search ranks only this many: those the fewest memories
     /// hold (terms no memory holds are dropped).
     public var maxRankedKeywordTerms = 8
+    /// A keyword search whose terms the memories hold this many times in all (the sum of each term's
+    /// row count) prunes its ranking (`KeywordPruning`): rows holding only its most common terms are
+    /// not scored when they cannot reach the best candidates. Below it, one plain ranking is cheaper
+    /// than the extra pass. 0 prunes every search of two or more terms; `Int.max` never prunes.
+    public var keywordPruningMinimumDocuments = 2_000
     /// Bytes of the database file each connection maps into memory for reading (0 turns mapping off).
     public var memoryMapBytes = 1 << 30
     /// Page cache of each connection, in KiB.
