@@ -22,8 +22,8 @@ enum TextBM25 {
 
     /// The `text` column's index in `memories_fts`.
     private static let textColumn: Int32 = 0
-    static let k1 = 1.2
-    static let b = 0.75
+    private static let k1 = 1.2
+    private static let b = 0.75
 
     /// The IDF of a phrase `hits` of `rows` rows hold: log((N - n + 0.5) / (n + 0.5)), at least 1e-6.
     /// Larger for more rows and for fewer hits.

@@ -248,8 +248,8 @@ extension SQLiteMemoryStore {
         let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(generation), 0) FROM project_generations")) ?? 0
         var counts = termCounts.counts(of: terms, at: version)
         var counted: [String: Int] = [:]
+        let count = try db.cachedStatement(sql: "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?")
         for index in terms.indices where counts[index] == nil {
-            let count = try db.cachedStatement(sql: "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?")
             let value = try Int.fetchOne(count, arguments: [KeywordQuery.matchExpression(terms: [terms[index]])]) ?? 0
             counts[index] = value
             counted[terms[index]] = value
