@@ -12,17 +12,11 @@ out=.tmp/bench-embed
 
 scripts/fetch-model.sh
 
-# The Python side lives in a git-ignored virtual environment. A CPU-only torch wheel is preferred:
-# the default one pulls about 3 GB of CUDA libraries that a CPU benchmark never uses.
+# The Python side lives in a git-ignored virtual environment.
 if ! "$venv/bin/python" -c 'import torch, sentence_transformers' 2>/dev/null; then
-  echo "Setting up $venv (torch for CPU and sentence-transformers)" >&2
   python3 -c 'import ensurepip' 2>/dev/null || scripts/install-deps.sh python3-venv
-  python3 -m venv "$venv"
-  if ! "$venv/bin/python" -m pip install --quiet --only-binary=:all: "torch==2.13.0+cpu"; then
-    echo "No CPU-only torch wheel is available to pip here; installing the default torch (with CUDA)." >&2
-    "$venv/bin/python" -m pip install --quiet torch
-  fi
-  "$venv/bin/python" -m pip install --quiet sentence-transformers
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  scripts/install-sentence-transformers.sh "$venv"
 fi
 
 "$swift" build -c release --product EmbedBenchmark >&2

@@ -2,6 +2,7 @@
 # `make bench`: Engram's memory engine over HTTP (add throughput, search latency) at 1k, 10k and 100k
 # memories in one scope and 1M memories over 1k scopes, side by side with mem0 2.x (PyPI mem0ai, faiss
 # store, infer=False, its embedder pointed at Engram's /v1/embeddings) on the same data and queries.
+# MEM0_EMBEDDER=local (or both) also runs mem0 with its own sentence-transformers embedder.
 # Settings (BENCH_SIZES, MEM0_SIZES, BENCH_CONCURRENCY, BENCH_QUERIES, ...) are described at the top of
 # scripts/bench_engine.py. Progress goes to stderr, the table to stdout.
 set -euo pipefail
@@ -22,6 +23,10 @@ if ! "$venv/bin/python" -c 'import mem0, faiss' 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet "${mem0_packages[@]}"
 fi
+# mem0 with its own embedder (MEM0_EMBEDDER=local or both) runs sentence-transformers in its process.
+case "${MEM0_EMBEDDER:-engram}" in
+  local|both) scripts/install-sentence-transformers.sh "$venv" ;;
+esac
 
 echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores," \
   "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME")," \

@@ -11,11 +11,18 @@ Environment (all optional):
                      scopes, loaded into a fresh server, with one scope searched. Default "1k,10k,100k,1m/1k".
   MEM0_SIZES         the single-scope levels mem0 runs at (default: those of BENCH_SIZES up to 10k;
                      "none" skips mem0). mem0 runs in this process and needs `mem0ai` and `faiss-cpu`.
+  MEM0_EMBEDDER      how mem0 embeds: "engram" (default: its OpenAI embedder on Engram's /v1/embeddings,
+                     so both systems share one embedder), "local" (mem0's own huggingface embedder:
+                     sentence-transformers in this process, the same model folder; needs
+                     `sentence-transformers` and torch), or "both" (mem0 runs twice, once each way).
   BENCH_CONCURRENCY  client connections for Engram's adds, and clients searching at once (default 8)
   BENCH_QUERIES      timed sequential searches per level (default 500, after 20 untimed warm-up searches);
                      the same queries are then run again from BENCH_CONCURRENCY clients at once (searches/s)
   BENCH_ADD_WARMUP   untimed adds to a scope of their own before the single-scope levels, for each system
                      (default 50), as the searches have warm-up searches
+  BENCH_INTERLEAVED  at the single-scope levels, after the searches: this many times one add to the scope,
+                     then one timed search of it (default 100; 0 skips), as an agent adds and recalls
+                     turn by turn; the memories added are deleted afterwards
   BENCH_TOP_K        top_k of every search (default 10)
   BENCH_SEED         seed of the generated sentences (default 7)
   BENCH_LOAD_BATCH   at the "N/S" levels, all but the last BENCH_ADD_SAMPLE memories are loaded in requests
@@ -488,6 +495,39 @@ def engram_search(server, scope, query_list, top_k, warmup=20):
     return summary
 
 
+# Adds interleaved with searches (BENCH_INTERLEAVED) use memory texts from this index on.
+INTERLEAVED_FIRST = 20_000_000
+
+
+def engram_search_after_add(server, seed, scope, query_list, top_k, rounds):
+    """`rounds` times: add one memory to the scope, then search it (timed), as an agent does turn by turn.
+    Every search comes after a write to its scope, so no search finds the scope as the previous one left
+    it. The memories added are deleted afterwards, so the level keeps its size."""
+    connection = server.connection()
+    samples, added = [], []
+    try:
+        for number in range(rounds):
+            status, answer = request(connection, "POST", "/memories", {
+                "messages": [{"role": "user", "content": memory_text(seed, INTERLEAVED_FIRST + number)}],
+                "user_id": scope, "infer": False})
+            if status != 200:
+                raise SystemExit(f"POST /memories answered {status}: {answer[:300]!r}")
+            added += [result["id"] for result in json.loads(answer)["results"]]
+            query = query_list[number % len(query_list)]
+            began = time.perf_counter()
+            status, answer = request(connection, "POST", "/search", {"query": query, "user_id": scope, "top_k": top_k})
+            samples.append((time.perf_counter() - began) * 1000)
+            if status != 200:
+                raise SystemExit(f"POST /search answered {status}: {answer[:300]!r}")
+        for memory_id in added:
+            status, answer = request(connection, "DELETE", f"/memories/{memory_id}")
+            if status != 200:
+                raise SystemExit(f"DELETE /memories/{memory_id} answered {status}: {answer[:300]!r}")
+    finally:
+        connection.close()
+    return latency_summary(samples)
+
+
 def concurrent_searches(search_one, query_list, concurrency):
     """Runs every query once, spread over `concurrency` threads each calling `search_one(thread, query)`
     (which returns the number of results). Returns (searches per second, seconds, results per search)."""
@@ -579,6 +619,10 @@ def run_engram_single(settings, server_factory, out_dir):
                 search["throughput"] = engram_search_throughput(server, scope, query_list, top_k, concurrency)
                 # The same queries through /v1/embeddings alone, in the same state of the server.
                 search["embed"] = engram_embed_latency(server, query_list)
+                if settings["interleaved"]:
+                    progress(f"{label}: {settings['interleaved']} times one add, then one search")
+                    search["after_add"] = engram_search_after_add(server, seed, scope, query_list, top_k,
+                                                                  settings["interleaved"])
                 counted = scope_count(server, scope)
                 if counted != memories:
                     raise SystemExit(f"{label}: the scope holds {counted} memories, expected {memories}")
@@ -645,9 +689,26 @@ def run_engram_spread(settings, server_factory, out_dir):
 
 
 # ---------------------------------------------------------------------------------------------------
-# mem0: the library in this process, faiss store, embedder on Engram's /v1/embeddings.
+# mem0: the library in this process, faiss store; its embedder on Engram's /v1/embeddings ("engram") or
+# sentence-transformers in this process ("local", mem0's huggingface provider, as a mem0 user running
+# locally would configure it).
 
-def run_mem0(settings, server, out_dir):
+MEM0_SYSTEMS = {"engram": "mem0", "local": "mem0-local"}
+
+
+def mem0_embedder_config(embedder, server, model_dir):
+    if embedder == "engram":
+        return {"provider": "openai", "config": {
+            "model": "all-MiniLM-L6-v2", "api_key": "unused-by-engram", "embedding_dims": 384,
+            "openai_base_url": f"http://127.0.0.1:{server.port}/v1"}}
+    # The same model files Engram loads; sentence-transformers reads them from the folder, offline.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    return {"provider": "huggingface", "config": {
+        "model": os.path.abspath(model_dir), "embedding_dims": 384, "model_kwargs": {"device": "cpu"}}}
+
+
+def run_mem0(settings, server, out_dir, embedder):
+    system = MEM0_SYSTEMS[embedder]
     os.environ["MEM0_TELEMETRY"] = "False"
     work = tempfile.mkdtemp(prefix="mem0-bench-")
     os.environ["MEM0_DIR"] = os.path.join(work, "home")
@@ -666,14 +727,14 @@ def run_mem0(settings, server, out_dir):
             "vector_store": {"provider": "faiss", "config": {
                 "collection_name": "bench", "path": os.path.join(work, "faiss"),
                 "distance_strategy": "cosine", "embedding_model_dims": 384}},
-            "embedder": {"provider": "openai", "config": {
-                "model": "all-MiniLM-L6-v2", "api_key": "unused-by-engram", "embedding_dims": 384,
-                "openai_base_url": f"http://127.0.0.1:{server.port}/v1"}},
+            "embedder": mem0_embedder_config(embedder, server, settings["model_dir"]),
             # Never called: every add has infer=False. The address is a closed loopback port.
             "llm": {"provider": "openai", "config": {
                 "model": "gpt-4.1-nano", "api_key": "unused", "openai_base_url": "http://127.0.0.1:9/v1"}},
             "history_db_path": os.path.join(work, "history.db"),
         })
+        # Engram's CPU counts only when mem0 embeds through it; with its own embedder it never calls it.
+        server_cpu = server.cpu_seconds if embedder == "engram" else (lambda: 0.0)
         scope = scope_name("single", 0)
         for index in range(WARMUP_FIRST, WARMUP_FIRST + settings["add_warmup"]):
             memory.add([{"role": "user", "content": memory_text(settings["seed"], index)}],
@@ -681,8 +742,8 @@ def run_mem0(settings, server, out_dir):
         loaded = 0
         for memories in levels:
             label = next(l for l, n, s in settings["levels"] if n == memories and s == 1)
-            progress(f"{label}: mem0 adding {memories - loaded:,} memories (one at a time, in process)")
-            cpu_before = time.process_time() + server.cpu_seconds()
+            progress(f"{label}: {system} adding {memories - loaded:,} memories (one at a time, in process)")
+            cpu_before = time.process_time() + server_cpu()
             began = time.perf_counter()
             last_report = began
             for index in range(loaded, memories):
@@ -694,14 +755,14 @@ def run_mem0(settings, server, out_dir):
                 if now - last_report >= 15:
                     done = index + 1 - loaded
                     rate = done / (now - began)
-                    progress(f"{label}: mem0 added {index + 1:,} / {memories:,} ({rate:,.1f}/s, "
+                    progress(f"{label}: {system} added {index + 1:,} / {memories:,} ({rate:,.1f}/s, "
                              f"~{(memories - index - 1) / rate / 60:.1f} min left at this rate)")
                     last_report = now
             seconds = time.perf_counter() - began
-            add_cpu_ms = (time.process_time() + server.cpu_seconds() - cpu_before) * 1000 / (memories - loaded)
+            add_cpu_ms = (time.process_time() + server_cpu() - cpu_before) * 1000 / (memories - loaded)
             rate = (memories - loaded) / seconds
             loaded = memories
-            progress(f"{label}: mem0 {rate:,.1f} adds/s; searching")
+            progress(f"{label}: {system} {rate:,.1f} adds/s; searching")
             samples, first, hits = [], None, 0
             query_list = settings["queries"]
             for number, query in enumerate(query_list[:20] + query_list):
@@ -711,34 +772,34 @@ def run_mem0(settings, server, out_dir):
                 if number == 0:
                     first = elapsed
                 if number == 19:
-                    cpu_before = time.process_time() + server.cpu_seconds()
+                    cpu_before = time.process_time() + server_cpu()
                 if number >= 20:
                     samples.append(elapsed)
                     hits += len(found["results"])
             search = latency_summary(samples)
-            search["cpu_ms"] = (time.process_time() + server.cpu_seconds() - cpu_before) * 1000 / len(samples)
+            search["cpu_ms"] = (time.process_time() + server_cpu() - cpu_before) * 1000 / len(samples)
             search["first_search_ms"] = first
             search["mean_results"] = hits / len(samples)
             concurrency = settings["concurrency"]
-            progress(f"{label}: mem0 searching from {concurrency} threads at once")
+            progress(f"{label}: {system} searching from {concurrency} threads at once")
             try:
                 def search_one(_thread, query):
                     return len(memory.search(query, filters={"user_id": scope}, top_k=settings["top_k"])["results"])
 
                 concurrent_searches(search_one, query_list[:concurrency * 4], concurrency)
-                cpu_before = time.process_time() + server.cpu_seconds()
+                cpu_before = time.process_time() + server_cpu()
                 per_s, _, mean_results = concurrent_searches(search_one, query_list, concurrency)
                 search["throughput"] = {
                     "per_s": per_s, "concurrency": concurrency, "mean_results": mean_results,
-                    "cpu_ms": (time.process_time() + server.cpu_seconds() - cpu_before) * 1000 / len(query_list)}
+                    "cpu_ms": (time.process_time() + server_cpu() - cpu_before) * 1000 / len(query_list)}
             except Exception as error:  # mem0 does not promise that search is thread-safe: report it
                 search["throughput"] = {"error": repr(error), "concurrency": concurrency}
-            write_report(out_dir, "mem0", label, {
-                "system": "mem0", "version": version, "level": label, "memories": memories, "scopes": 1,
+            write_report(out_dir, system, label, {
+                "system": system, "embedder": embedder, "version": version, "level": label, "memories": memories, "scopes": 1,
                 "memories_in_searched_scope": memories, "add_per_s": rate, "add_seconds": seconds,
                 "add_cpu_ms": add_cpu_ms, "concurrency": 1, "search": search, "blocked_connections": list(BLOCKED),
                 "loadavg": os.getloadavg()})
-            progress(f"{label}: mem0 search p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms, "
+            progress(f"{label}: {system} search p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms, "
                      f"p99 {search['p99_ms']:.2f} ms")
         memory.close() if hasattr(memory, "close") else None
     finally:
@@ -764,13 +825,24 @@ def load_reports(out_dir):
     return reports
 
 
+MEM0_CAPTIONS = {
+    "mem0": "mem0 embedding through Engram's /v1/embeddings (both systems share one embedder)",
+    "mem0-local": "mem0 with its own embedder (sentence-transformers in its process, the same model)",
+}
+
+
 def print_table(out_dir):
     reports = load_reports(out_dir)
     levels = []
     for system, level in reports:
         if level not in ("probe-1conn", "error") and level not in levels:
             levels.append(level)
-    levels.sort(key=lambda level: (reports.get(("engram", level)) or reports[("mem0", level)])["memories"])
+    variants = [system for system in MEM0_CAPTIONS if any(s == system for s, _ in reports)]
+
+    def any_report(level):
+        return next(r for (s, l), r in sorted(reports.items()) if l == level)
+
+    levels.sort(key=lambda level: any_report(level)["memories"])
 
     def lat(report):
         if not report:
@@ -781,21 +853,6 @@ def print_table(out_dir):
     def rate(report):
         return f"{report['add_per_s']:,.0f}" if report else "—"
 
-    rows = ["| size | Engram add/s | mem0 add/s | ratio | Engram search p50/p95/p99 (ms) "
-            "| mem0 search p50/p95/p99 (ms) | ratio (p50) |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
-    for level in levels:
-        engram, mem0 = reports.get(("engram", level)), reports.get(("mem0", level))
-        any_report = engram or mem0
-        size = f"{any_report['memories']:,}"
-        size += " in 1 scope" if any_report["scopes"] == 1 else \
-            f" over {any_report['scopes']:,} scopes ({any_report['memories_in_searched_scope']:,} searched)"
-        add_ratio = f"{engram['add_per_s'] / mem0['add_per_s']:.1f}×" if engram and mem0 else "—"
-        search_ratio = f"{mem0['search']['p50_ms'] / engram['search']['p50_ms']:.1f}×" if engram and mem0 else "—"
-        rows.append(f"| {size} | {rate(engram)} | {rate(mem0)} | {add_ratio} | {lat(engram)} | {lat(mem0)} "
-                    f"| {search_ratio} |")
-    print("\n".join(rows))
-
     def throughput(report):
         measured = report and report["search"].get("throughput")
         if not measured:
@@ -804,23 +861,39 @@ def print_table(out_dir):
             return f"failed ({measured['error'][:60]})", None
         return f"{measured['per_s']:,.0f}", measured["per_s"]
 
-    throughput_rows = []
-    for level in levels:
-        engram, mem0 = reports.get(("engram", level)), reports.get(("mem0", level))
-        (engram_text, engram_rate), (mem0_text, mem0_rate) = throughput(engram), throughput(mem0)
-        if engram_rate is None and mem0_rate is None:
-            continue
-        ratio = f"{engram_rate / mem0_rate:.1f}×" if engram_rate and mem0_rate else "—"
-        count = (engram or mem0)["memories"]
-        throughput_rows.append(f"| {count:,} | {engram_text} | {mem0_text} | {ratio} |")
-    if throughput_rows:
-        clients = {r["search"]["throughput"]["concurrency"] for r in reports.values()
-                   if "search" in r and r["search"].get("throughput")}
-        print(f"\nSearches per second with {', '.join(map(str, sorted(clients)))} clients searching at once "
-              "(Engram: keep-alive connections; mem0: threads calling Memory.search in process):\n")
-        print("| size | Engram searches/s | mem0 searches/s | ratio |\n|---|---:|---:|---:|")
-        print("\n".join(throughput_rows))
-    print()
+    for variant in variants or ["mem0"]:
+        if len(variants) > 1:
+            print(f"{MEM0_CAPTIONS[variant]}:\n")
+        rows = ["| size | Engram add/s | mem0 add/s | ratio | Engram search p50/p95/p99 (ms) "
+                "| mem0 search p50/p95/p99 (ms) | ratio (p50) |",
+                "|---|---:|---:|---:|---:|---:|---:|"]
+        throughput_rows = []
+        for level in levels:
+            engram, mem0 = reports.get(("engram", level)), reports.get((variant, level))
+            if not engram and not mem0:
+                continue
+            some = engram or mem0
+            size = f"{some['memories']:,}"
+            size += " in 1 scope" if some["scopes"] == 1 else \
+                f" over {some['scopes']:,} scopes ({some['memories_in_searched_scope']:,} searched)"
+            add_ratio = f"{engram['add_per_s'] / mem0['add_per_s']:.1f}×" if engram and mem0 else "—"
+            search_ratio = f"{mem0['search']['p50_ms'] / engram['search']['p50_ms']:.1f}×" if engram and mem0 else "—"
+            rows.append(f"| {size} | {rate(engram)} | {rate(mem0)} | {add_ratio} | {lat(engram)} | {lat(mem0)} "
+                        f"| {search_ratio} |")
+            (engram_text, engram_rate), (mem0_text, mem0_rate) = throughput(engram), throughput(mem0)
+            if engram_rate is None and mem0_rate is None:
+                continue
+            ratio = f"{engram_rate / mem0_rate:.1f}×" if engram_rate and mem0_rate else "—"
+            throughput_rows.append(f"| {some['memories']:,} | {engram_text} | {mem0_text} | {ratio} |")
+        print("\n".join(rows))
+        if throughput_rows:
+            clients = {r["search"]["throughput"]["concurrency"] for r in reports.values()
+                       if "search" in r and r["search"].get("throughput")}
+            print(f"\nSearches per second with {', '.join(map(str, sorted(clients)))} clients searching at once "
+                  "(Engram: keep-alive connections; mem0: threads calling Memory.search in process):\n")
+            print("| size | Engram searches/s | mem0 searches/s | ratio |\n|---|---:|---:|---:|")
+            print("\n".join(throughput_rows))
+        print()
 
     notes = []
     concurrency = {r["concurrency"] for (s, l), r in reports.items() if s == "engram" and l != "probe-1conn"}
@@ -832,16 +905,17 @@ def print_table(out_dir):
         notes.append(f"Engram adds over 1 connection: {probe['add_per_s']:,.0f}/s ({probe['memories']:,} adds).")
         embed = probe.get("embed")
         if embed:
+            who = "Both systems embed" if any(s == "mem0" for s, _ in reports) else "Engram embeds"
             notes.append(f"Embedding one query alone (POST /v1/embeddings, the same queries), at the end: "
                          f"p50 {embed['p50_ms']:.1f} ms, p95 {embed['p95_ms']:.1f} ms, p99 {embed['p99_ms']:.1f} ms. "
-                         "Both systems embed every query with it, so search p50 minus the embedding is the time "
-                         "spent outside the embedder:")
+                         f"{who} every query with it, so search p50 minus the embedding is the time spent "
+                         "outside the embedder:")
             for level in levels:
                 parts = []
                 engram = reports.get(("engram", level))
                 # Measured right after the level's searches when the report has it, else at the end.
                 level_embed = (engram or {}).get("search", {}).get("embed") or embed
-                for system in ("engram", "mem0"):
+                for system in ("engram", "mem0"):  # mem0-local does not use this embedder
                     report = reports.get((system, level))
                     if report:
                         parts.append(f"{system} {report['search']['p50_ms'] - level_embed['p50_ms']:.1f} ms")
@@ -854,6 +928,12 @@ def print_table(out_dir):
                          f"{report['bulk_batch']} messages ({report['bulk_per_s']:,.0f} memories/s); the add rate "
                          f"in the table is that of the last {report['added']:,}, one message per request.")
     for (system, level), report in sorted(reports.items()):
+        after_add = report.get("search", {}).get("after_add")
+        if after_add:
+            notes.append(f"{system} {level}: a search right after an add to its scope (an agent's turn), "
+                         f"{after_add['count']} times: p50 {after_add['p50_ms']:.1f} ms, p95 {after_add['p95_ms']:.1f} ms, "
+                         f"p99 {after_add['p99_ms']:.1f} ms.")
+    for (system, level), report in sorted(reports.items()):
         if "search" in report:
             s = report["search"]
             extra = f"{system} {level}: CPU per add {report['add_cpu_ms']:.1f} ms, per search " \
@@ -864,9 +944,10 @@ def print_table(out_dir):
             if report.get("loadavg"):
                 extra += f", machine load {report['loadavg'][0]:.1f} (1 min) at the end"
             notes.append(extra + ".")
-    failure = reports.get(("mem0", "error"))
-    if failure:
-        notes.append(f"mem0 failed: {failure['error']}")
+    for variant in MEM0_CAPTIONS:
+        failure = reports.get((variant, "error"))
+        if failure:
+            notes.append(f"{variant} failed: {failure['error']}")
     blocked = sorted({b for r in reports.values() for b in r.get("blocked_connections", [])})
     if blocked:
         notes.append(f"Blocked non-loopback connections attempted by mem0: {', '.join(blocked)}.")
@@ -907,16 +988,21 @@ def main():
         for count in mem0_levels:
             if not any(n == count and s == 1 for _, n, s in levels):
                 raise SystemExit(f"MEM0_SIZES: {count} is not a single-scope level of BENCH_SIZES")
+    embedder_spec = os.environ.get("MEM0_EMBEDDER", "engram").strip().lower()
+    if embedder_spec not in ("engram", "local", "both"):
+        raise SystemExit(f"MEM0_EMBEDDER: {embedder_spec!r} is not engram, local or both")
+    mem0_embedders = ["engram", "local"] if embedder_spec == "both" else [embedder_spec]
     seed = env_int("BENCH_SEED", 7)
+    binary = os.environ.get("ENGRAM_BIN", ".build/release/engram")
+    model_dir = os.environ.get("ENGRAM_MODEL_DIR", "models/all-MiniLM-L6-v2")
     settings = {
         "levels": levels, "mem0_levels": mem0_levels, "seed": seed,
         "concurrency": env_int("BENCH_CONCURRENCY", 8), "top_k": env_int("BENCH_TOP_K", 10),
         "load_batch": env_int("BENCH_LOAD_BATCH", 100), "add_sample": env_int("BENCH_ADD_SAMPLE", 5000),
-        "add_warmup": env_int("BENCH_ADD_WARMUP", 50),
+        "add_warmup": env_int("BENCH_ADD_WARMUP", 50), "interleaved": env_int("BENCH_INTERLEAVED", 100),
         "queries": queries(seed + 1, env_int("BENCH_QUERIES", 500)),
+        "mem0_embedders": mem0_embedders, "model_dir": model_dir,
     }
-    binary = os.environ.get("ENGRAM_BIN", ".build/release/engram")
-    model_dir = os.environ.get("ENGRAM_MODEL_DIR", "models/all-MiniLM-L6-v2")
     os.makedirs(out_dir, exist_ok=True)
     for name in os.listdir(out_dir):
         if name.endswith(".json"):
@@ -937,17 +1023,18 @@ def main():
     began = time.monotonic()
     try:
         run_engram_single(settings, server_factory, out_dir)
-        if mem0_levels:
-            # mem0 embeds through a server of its own, stopped afterwards. A mem0 failure is reported
-            # and the run goes on, so Engram's levels are still measured.
+        for embedder in (settings["mem0_embedders"] if mem0_levels else []):
+            # mem0 runs beside a server of its own, stopped afterwards. A mem0 failure is reported and
+            # the run goes on, so Engram's levels are still measured.
+            system = MEM0_SYSTEMS[embedder]
             server = server_factory()
             try:
-                run_mem0(settings, server, out_dir)
+                run_mem0(settings, server, out_dir, embedder)
             except Exception as error:
                 import traceback
                 traceback.print_exc()
-                progress(f"mem0 failed: {error!r}")
-                write_report(out_dir, "mem0", "error", {"system": "mem0", "level": "error", "error": repr(error),
+                progress(f"{system} failed: {error!r}")
+                write_report(out_dir, system, "error", {"system": system, "level": "error", "error": repr(error),
                                                         "blocked_connections": list(BLOCKED)})
             finally:
                 server.stop()

@@ -401,13 +401,91 @@ static void dot_rows_scalar(const float *query, const float *rows, int dimension
     }
 }
 
-void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdiff_t count, float *scores) {
+/* The same products against rows of int8 codes: each code is widened to a float, so the only rounding is
+ * that of the float sums (the caller's error bound counts on this). */
+__attribute__((target("avx512f")))
+static void dot_rows_i8_512(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
+    const __mmask16 tail = (__mmask16)((1u << (dimension % 16)) - 1u);
+    for (ptrdiff_t r = 0; r < count; r++) {
+        const int8_t *row = rows + r * dimension;
+        __m512 even = _mm512_setzero_ps(), odd = _mm512_setzero_ps();
+        int i = 0;
+        for (; i + 32 <= dimension; i += 32) {
+            __m512 low = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(row + i))));
+            __m512 high = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(row + i + 16))));
+            even = _mm512_fmadd_ps(_mm512_loadu_ps(query + i), low, even);
+            odd = _mm512_fmadd_ps(_mm512_loadu_ps(query + i + 16), high, odd);
+        }
+        if (i + 16 <= dimension) {
+            __m512 low = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(row + i))));
+            even = _mm512_fmadd_ps(_mm512_loadu_ps(query + i), low, even);
+            i += 16;
+        }
+        if (i < dimension) {
+            int8_t rest[16] = {0};
+            memcpy(rest, row + i, (size_t)(dimension - i));
+            __m128i codes = _mm_loadu_si128((const __m128i *)rest);
+            __m512 low = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(codes));
+            odd = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, query + i), low, odd);
+        }
+        scores[r] = _mm512_reduce_add_ps(_mm512_add_ps(even, odd));
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void dot_rows_i8_256(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
+    for (ptrdiff_t r = 0; r < count; r++) {
+        const int8_t *row = rows + r * dimension;
+        __m256 even = _mm256_setzero_ps(), odd = _mm256_setzero_ps();
+        int i = 0;
+        for (; i + 16 <= dimension; i += 16) {
+            __m256 low = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(row + i))));
+            __m256 high = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(row + i + 8))));
+            even = _mm256_fmadd_ps(_mm256_loadu_ps(query + i), low, even);
+            odd = _mm256_fmadd_ps(_mm256_loadu_ps(query + i + 8), high, odd);
+        }
+        __m256 sum = _mm256_add_ps(even, odd);
+        __m128 half = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
+        half = _mm_add_ps(half, _mm_movehl_ps(half, half));
+        half = _mm_add_ss(half, _mm_movehdup_ps(half));
+        float total = _mm_cvtss_f32(half);
+        for (; i < dimension; i++) total += query[i] * (float)row[i];
+        scores[r] = total;
+    }
+}
+
+static void dot_rows_i8_scalar(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
+    for (ptrdiff_t r = 0; r < count; r++) {
+        const int8_t *row = rows + r * dimension;
+        float total = 0;
+        for (int i = 0; i < dimension; i++) total += query[i] * (float)row[i];
+        scores[r] = total;
+    }
+}
+
+static int dot_rows_level(void) {
     static int level = -1;
     int current = __atomic_load_n(&level, __ATOMIC_RELAXED);
     if (current < 0) {
         current = engram_kernels_supported();
         __atomic_store_n(&level, current, __ATOMIC_RELAXED);
     }
+    return current;
+}
+
+void engram_dot_rows_i8(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
+    const int level = dot_rows_level();
+    if (level >= ENGRAM_KERNELS_AVX512) {
+        dot_rows_i8_512(query, rows, dimension, count, scores);
+    } else if (level == ENGRAM_KERNELS_AVX2) {
+        dot_rows_i8_256(query, rows, dimension, count, scores);
+    } else {
+        dot_rows_i8_scalar(query, rows, dimension, count, scores);
+    }
+}
+
+void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdiff_t count, float *scores) {
+    const int current = dot_rows_level();
     if (current >= ENGRAM_KERNELS_AVX512) {
         dot_rows512(query, rows, dimension, count, scores);
     } else if (current == ENGRAM_KERNELS_AVX2) {
@@ -444,6 +522,15 @@ void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdi
         const float *row = rows + r * dimension;
         float total = 0;
         for (int i = 0; i < dimension; i++) total += query[i] * row[i];
+        scores[r] = total;
+    }
+}
+
+void engram_dot_rows_i8(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
+    for (ptrdiff_t r = 0; r < count; r++) {
+        const int8_t *row = rows + r * dimension;
+        float total = 0;
+        for (int i = 0; i < dimension; i++) total += query[i] * (float)row[i];
         scores[r] = total;
     }
 }

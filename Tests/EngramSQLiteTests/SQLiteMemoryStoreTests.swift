@@ -12,7 +12,8 @@ import Testing
             #expect(try reopened.ids(project: "default", filter: .all).count == 1)
             let queue = try DatabaseQueue(path: fixture.path)
             let applied = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-            #expect(applied == ["0001_memories_history_entities_settings", "0002_jobs", "0003_scoped_search_index", "0004_scope_generations"])
+            #expect(applied == ["0001_memories_history_entities_settings", "0002_jobs", "0003_scoped_search_index", "0004_scope_generations",
+                               "0005_insert_counters"])
             let tables = try queue.read {
                 try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }

@@ -96,6 +96,13 @@ void engram_softmax_rows(float *values, int rows, int count);
  */
 void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdiff_t count, float *scores);
 
+/**
+ * `scores[r] = Σᵢ query[i] · rows[r · dimension + i]` over rows of int8 codes (a quantized copy of the
+ * stored embeddings, for a first pass that reads a quarter of the bytes). Codes are widened to float
+ * exactly; the sums round as float sums do, in any order.
+ */
+void engram_dot_rows_i8(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores);
+
 /** A hint to the CPU that the caller is spinning on a shared value (`pause` on x86). */
 static inline void engram_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -26,6 +26,9 @@ enum SchemaMigrations {
         migrator.registerMigration("0004_scope_generations") { db in
             try db.execute(sql: scopeGenerationsSQL)
         }
+        migrator.registerMigration("0005_insert_counters") { db in
+            try db.execute(sql: insertCountersSQL)
+        }
         return migrator
     }
 
@@ -146,6 +149,27 @@ enum SchemaMigrations {
         INSERT INTO scope_generations (token, generation)
             SELECT token, 1 FROM (\(scopeTokenRowsSQL(row: "memories", from: "FROM memories")))
             WHERE token IS NOT NULL GROUP BY token;
+        """
+
+    /// Beside each generation counter, a count of the inserts among its changes. A reader holding vectors
+    /// cached at an earlier generation sees from the two differences whether every change since was an
+    /// insert: then it reads only the memories stored after the last one it holds, instead of them all.
+    /// (`seq` only grows while the memory holding the largest one is kept, and deleting it is a change
+    /// that is not an insert.) Both counts start at 0 for the counters already there.
+    private static let insertCountersSQL = """
+        ALTER TABLE project_generations ADD COLUMN inserted INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE scope_generations ADD COLUMN inserted INTEGER NOT NULL DEFAULT 0;
+        DROP TRIGGER memories_generation_insert;
+        CREATE TRIGGER memories_generation_insert AFTER INSERT ON memories BEGIN
+            INSERT INTO project_generations (project, generation, inserted) VALUES (NEW.project, 1, 1)
+                ON CONFLICT (project) DO UPDATE SET generation = generation + 1, inserted = inserted + 1;
+        END;
+        DROP TRIGGER memories_scope_generation_insert;
+        CREATE TRIGGER memories_scope_generation_insert AFTER INSERT ON memories BEGIN
+            INSERT INTO scope_generations (token, generation, inserted)
+                SELECT token, 1, 1 FROM (\(scopeTokenRowsSQL(row: "NEW", from: ""))) WHERE token IS NOT NULL
+                ON CONFLICT (token) DO UPDATE SET generation = generation + 1, inserted = inserted + 1;
+        END;
         """
 
     /// Adds one to the counter of each scope id of `row` (`NEW` or `OLD`).

@@ -45,13 +45,19 @@ extension SQLiteMemoryStore {
         let key = VectorCache.Key(project: project, condition: condition, dimension: vector.count, scopeTokens: scopeTokens)
         let cached = FilterCompiler.hasBoundedShape(filter)
         return try read { db in
-            let generation = try self.generation(db, project: project, scopeTokens: scopeTokens)
+            let version = try self.version(db, project: project, scopeTokens: scopeTokens)
             let candidates: CandidateVectors
-            if let hit = vectorCache.vectors(for: key, generation: generation) {
+            switch vectorCache.lookup(key, version: version) {
+            case .current(let hit):
                 candidates = hit
-            } else {
+            case .extendable(let earlier):
+                let added = try loadCandidates(db, condition: condition, dimension: vector.count, cached: cached,
+                                               after: earlier.maxSeq, byRowid: try newerRowCount(db, than: earlier.maxSeq) <= earlier.count)
+                candidates = earlier.appending(added, quantizingFrom: configuration.quantizedScanMinimumVectors)
+                vectorCache.store(candidates, for: key, version: version)
+            case .missing:
                 candidates = try loadCandidates(db, condition: condition, dimension: vector.count, cached: cached)
-                vectorCache.store(candidates, for: key, generation: generation)
+                vectorCache.store(candidates, for: key, version: version)
             }
             return try finish(db, candidates.nearest(to: vector, limit: limit))
         }
@@ -258,30 +264,50 @@ extension SQLiteMemoryStore {
         return zip(terms, counts).map { KeywordPruning.Term(text: $0, documents: $1 ?? 0) }
     }
 
-    /// The generation keying cached vectors, read in the search's snapshot: the sum of the counters of
-    /// the scope ids the filter pins (every change to a memory the filter can match bumps each of
-    /// them, and other scopes' writes none), else the project's counter.
-    private func generation(_ db: Database, project: String, scopeTokens: [String]) throws -> Int64 {
+    /// The version keying cached vectors, read in the search's snapshot: the sums of the counters of the
+    /// scope ids the filter pins (every change to a memory the filter can match bumps each of them, and
+    /// other scopes' writes none), else the project's counters.
+    private func version(_ db: Database, project: String, scopeTokens: [String]) throws -> VectorCache.Version {
+        let row: Row?
         if scopeTokens.isEmpty {
-            let query = try db.cachedStatement(sql: "SELECT generation FROM project_generations WHERE project = ?")
-            return try Int64.fetchOne(query, arguments: [project]) ?? 0
+            let query = try db.cachedStatement(sql: "SELECT generation, inserted FROM project_generations WHERE project = ?")
+            row = try Row.fetchOne(query, arguments: [project])
+        } else {
+            let query = try db.cachedStatement(sql: """
+                SELECT coalesce(sum(generation), 0), coalesce(sum(inserted), 0) FROM scope_generations
+                WHERE token IN (SELECT value FROM json_each(?))
+                """)
+            // Tokens hold only letters and digits: a JSON array needs no escaping.
+            let list = "[" + scopeTokens.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+            row = try Row.fetchOne(query, arguments: [list])
         }
-        let query = try db.cachedStatement(sql: """
-            SELECT coalesce(sum(generation), 0) FROM scope_generations WHERE token IN (SELECT value FROM json_each(?))
-            """)
-        // Tokens hold only letters and digits: a JSON array needs no escaping.
-        let list = "[" + scopeTokens.map { "\"\($0)\"" }.joined(separator: ",") + "]"
-        return try Int64.fetchOne(query, arguments: [list]) ?? 0
+        return VectorCache.Version(generation: row?[0] ?? 0, inserted: row?[1] ?? 0)
     }
 
-    /// Reads the embeddings of the candidate rows into one contiguous buffer, with their seqs and ids.
-    private func loadCandidates(_ db: Database, condition: SQLFragment, dimension: Int, cached: Bool) throws -> CandidateVectors {
-        let select = try statement(db, "SELECT m.seq, m.embedding, m.id FROM memories m WHERE \(condition.sql)", cached: cached)
+    /// At most how many memories have a `seq` above `seq` (all the table's, in any project).
+    private func newerRowCount(_ db: Database, than seq: Int64) throws -> Int {
+        let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM memories")) ?? 0
+        return Int(clamping: max(0, newest - seq))
+    }
+
+    /// Reads the embeddings of the candidate rows (with `after`, only those whose `seq` is larger) into
+    /// one contiguous buffer, with their seqs and ids. `byRowid` walks the table from `after` on instead
+    /// of letting the planner pick an index: better when fewer rows of any scope were stored since than
+    /// the scope holds, as the scope's index would be read whole to find its few new rows.
+    private func loadCandidates(
+        _ db: Database, condition: SQLFragment, dimension: Int, cached: Bool, after: Int64? = nil, byRowid: Bool = false
+    ) throws -> CandidateVectors {
+        // NOT INDEXED still lets SQLite walk the rowid (`seq`) range (https://www.sqlite.org/lang_indexedby.html).
+        let table = after != nil && byRowid ? "memories m NOT INDEXED" : "memories m"
+        let sql = "SELECT m.seq, m.embedding, m.id FROM \(table) WHERE (\(condition.sql))" + (after == nil ? "" : " AND m.seq > ?")
+        let select = try statement(db, sql, cached: cached)
+        var arguments = condition.statementArguments
+        if let after { arguments += [after] }
         var seqs: [Int64] = []
         var ids: [String] = []
         var vectors: [Float] = []
         let byteCount = dimension * MemoryLayout<Float>.size
-        let rows = try Row.fetchCursor(select, arguments: condition.statementArguments)
+        let rows = try Row.fetchCursor(select, arguments: arguments)
         while let row = try rows.next() {
             try row.withUnsafeData(atIndex: 1) { data in
                 guard let data, data.count == byteCount else { return }
@@ -296,7 +322,8 @@ extension SQLiteMemoryStore {
                 ids.append(row[2])
             }
         }
-        return CandidateVectors(dimension: dimension, vectors: vectors, seqs: seqs, ids: ids)
+        return CandidateVectors(dimension: dimension, vectors: vectors, seqs: seqs, ids: ids,
+                                quantizing: after == nil && seqs.count >= configuration.quantizedScanMinimumVectors)
     }
 
     /// The full memories of `seqs`, by seq, in one statement.

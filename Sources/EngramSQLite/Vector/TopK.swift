@@ -1,9 +1,10 @@
 /// The `capacity` highest scores seen, in a bounded min-heap: O(n log k) over n offers.
 struct TopK {
-    /// One kept entry: its score and the row it came from.
+    /// One kept entry: its score, the row it came from, and the key that orders equal scores.
     struct Entry {
         var score: Float
         var index: Int
+        var order: Int64
     }
 
     private let capacity: Int
@@ -14,9 +15,10 @@ struct TopK {
         heap.reserveCapacity(capacity)
     }
 
-    /// Keeps `score` if it is among the best so far. Ties keep the earlier row.
-    mutating func offer(score: Float, index: Int) {
-        let entry = Entry(score: score, index: index)
+    /// Keeps `score` if it is among the best so far. Of equal scores, the smaller `order` (by default
+    /// the row) ranks first.
+    mutating func offer(score: Float, index: Int, order: Int64? = nil) {
+        let entry = Entry(score: score, index: index, order: order ?? Int64(index))
         if heap.count < capacity {
             heap.append(entry)
             siftUp(heap.count - 1)
@@ -26,14 +28,19 @@ struct TopK {
         }
     }
 
+    /// The lowest kept score once `capacity` entries are kept (the score an entry must beat), else nil.
+    var lowest: Float? {
+        heap.count == capacity ? heap.first?.score : nil
+    }
+
     /// The kept entries, best first.
     func sortedDescending() -> [Entry] {
         heap.sorted { Self.isWorse($1, than: $0) }
     }
 
-    /// Lower score, or the same score from a later row.
+    /// Lower score, or the same score with a larger order.
     private static func isWorse(_ a: Entry, than b: Entry) -> Bool {
-        a.score < b.score || (a.score == b.score && a.index > b.index)
+        a.score < b.score || (a.score == b.score && a.order > b.order)
     }
 
     private mutating func siftUp(_ start: Int) {
