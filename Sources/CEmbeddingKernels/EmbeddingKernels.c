@@ -1,5 +1,6 @@
 #include "EmbeddingKernels.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -119,6 +120,44 @@ void engram_softmax_rows(float *values, int rows, int count) {
 
         const float inverse = 1.0f / sum;
         for (int i = 0; i < count; i++) v[i] *= inverse;
+    }
+}
+
+/* Baseline loops of the int8 scan and of quantization, for CPUs without AVX-512 (and other architectures). */
+static void dot_rows_i8_scalar(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
+    for (ptrdiff_t r = 0; r < count; r++) {
+        const int8_t *row = rows + r * dimension;
+        float total = 0;
+        for (int i = 0; i < dimension; i++) total += query[i] * (float)row[i];
+        scores[r] = total;
+    }
+}
+
+/* Per row: scale = max |v| / 127, codes = v / scale rounded to the nearest integer (within -127...127),
+ * and, in float, the norms of the row and of its residual v - scale * codes (the residual by FMA, so
+ * each of its components is rounded once). A NaN gives code 0; the row's norm tells the caller. */
+static void quantize_rows_scalar(const float *rows, int dimension, ptrdiff_t count, int8_t *codes, float *scales,
+                                 float *residuals, float *norms) {
+    for (ptrdiff_t r = 0; r < count; r++) {
+        const float *row = rows + r * dimension;
+        int8_t *out = codes + r * dimension;
+        float top = 0;
+        for (int i = 0; i < dimension; i++) top = fabsf(row[i]) > top ? fabsf(row[i]) : top;
+        const float scale = top / 127.0f;
+        const float inverse = top > 0 ? 127.0f / top : 0.0f;
+        float residual = 0, norm = 0;
+        for (int i = 0; i < dimension; i++) {
+            float code = nearbyintf(row[i] * inverse);
+            code = code > 127 ? 127 : (code < -127 ? -127 : code);
+            if (code != code) code = 0;
+            out[i] = (int8_t)code;
+            const float difference = fmaf(-scale, code, row[i]);
+            residual = fmaf(difference, difference, residual);
+            norm = fmaf(row[i], row[i], norm);
+        }
+        scales[r] = scale;
+        residuals[r] = sqrtf(residual);
+        norms[r] = sqrtf(norm);
     }
 }
 
@@ -454,12 +493,36 @@ static void dot_rows_i8_256(const float *query, const int8_t *rows, int dimensio
     }
 }
 
-static void dot_rows_i8_scalar(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
+/* quantize_rows_scalar with 16 lanes. */
+__attribute__((target("avx512f")))
+static void quantize_rows512(const float *rows, int dimension, ptrdiff_t count, int8_t *codes, float *scales,
+                             float *residuals, float *norms) {
     for (ptrdiff_t r = 0; r < count; r++) {
-        const int8_t *row = rows + r * dimension;
-        float total = 0;
-        for (int i = 0; i < dimension; i++) total += query[i] * (float)row[i];
-        scores[r] = total;
+        const float *row = rows + r * dimension;
+        int8_t *out = codes + r * dimension;
+        __m512 largest = _mm512_setzero_ps();
+        for (int i = 0; i < dimension; i += 16) {
+            const __mmask16 mask = dimension - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dimension - i)) - 1u);
+            largest = _mm512_max_ps(largest, _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, row + i)));
+        }
+        const float top = _mm512_reduce_max_ps(largest);
+        const float scale = top / 127.0f;
+        const __m512 inverse = _mm512_set1_ps(top > 0 ? 127.0f / top : 0.0f);
+        const __m512 scaled = _mm512_set1_ps(-scale);
+        __m512 residual = _mm512_setzero_ps(), norm = _mm512_setzero_ps();
+        for (int i = 0; i < dimension; i += 16) {
+            const __mmask16 mask = dimension - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dimension - i)) - 1u);
+            const __m512 value = _mm512_maskz_loadu_ps(mask, row + i);
+            __m512i code = _mm512_cvtps_epi32(_mm512_mul_ps(value, inverse));
+            code = _mm512_max_epi32(_mm512_min_epi32(code, _mm512_set1_epi32(127)), _mm512_set1_epi32(-127));
+            _mm512_mask_cvtsepi32_storeu_epi8(out + i, mask, code);
+            const __m512 difference = _mm512_fmadd_ps(scaled, _mm512_cvtepi32_ps(code), value);
+            residual = _mm512_fmadd_ps(difference, difference, residual);
+            norm = _mm512_fmadd_ps(value, value, norm);
+        }
+        scales[r] = scale;
+        residuals[r] = sqrtf(_mm512_reduce_add_ps(residual));
+        norms[r] = sqrtf(_mm512_reduce_add_ps(norm));
     }
 }
 
@@ -473,8 +536,25 @@ static int dot_rows_level(void) {
     return current;
 }
 
+void engram_quantize_rows_at(int level, const float *rows, int dimension, ptrdiff_t count, int8_t *codes,
+                             float *scales, float *residuals, float *norms) {
+    if (level >= ENGRAM_KERNELS_AVX512) {
+        quantize_rows512(rows, dimension, count, codes, scales, residuals, norms);
+    } else {
+        quantize_rows_scalar(rows, dimension, count, codes, scales, residuals, norms);
+    }
+}
+
+void engram_quantize_rows(const float *rows, int dimension, ptrdiff_t count, int8_t *codes, float *scales,
+                          float *residuals, float *norms) {
+    engram_quantize_rows_at(dot_rows_level(), rows, dimension, count, codes, scales, residuals, norms);
+}
+
 void engram_dot_rows_i8(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
-    const int level = dot_rows_level();
+    engram_dot_rows_i8_at(dot_rows_level(), query, rows, dimension, count, scores);
+}
+
+void engram_dot_rows_i8_at(int level, const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
     if (level >= ENGRAM_KERNELS_AVX512) {
         dot_rows_i8_512(query, rows, dimension, count, scores);
     } else if (level == ENGRAM_KERNELS_AVX2) {
@@ -526,13 +606,24 @@ void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdi
     }
 }
 
+void engram_dot_rows_i8_at(int level, const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
+    (void)level;
+    dot_rows_i8_scalar(query, rows, dimension, count, scores);
+}
+
 void engram_dot_rows_i8(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
-    for (ptrdiff_t r = 0; r < count; r++) {
-        const int8_t *row = rows + r * dimension;
-        float total = 0;
-        for (int i = 0; i < dimension; i++) total += query[i] * (float)row[i];
-        scores[r] = total;
-    }
+    dot_rows_i8_scalar(query, rows, dimension, count, scores);
+}
+
+void engram_quantize_rows_at(int level, const float *rows, int dimension, ptrdiff_t count, int8_t *codes,
+                             float *scales, float *residuals, float *norms) {
+    (void)level;
+    quantize_rows_scalar(rows, dimension, count, codes, scales, residuals, norms);
+}
+
+void engram_quantize_rows(const float *rows, int dimension, ptrdiff_t count, int8_t *codes, float *scales,
+                          float *residuals, float *norms) {
+    quantize_rows_scalar(rows, dimension, count, codes, scales, residuals, norms);
 }
 
 #endif

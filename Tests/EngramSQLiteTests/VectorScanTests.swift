@@ -1,3 +1,4 @@
+import CEmbeddingKernels
 import EngramCore
 import Foundation
 import GRDB
@@ -68,6 +69,36 @@ import Testing
         }
         // The first pass rules out most rows for most searches (it would pass by scoring every row).
         #expect(pruned * 2 > searches)
+    }
+
+    @Test func everyKernelLevelQuantizesAlikeAndScoresTheCodesAlike() {
+        let dimension = 37
+        let rows = Self.clusteredRows(count: 64, dimension: dimension, spread: 0.05, seed: 2).vectors
+        let query = Sample.unitVector(seed: 12, dimension: dimension)
+        let supported = Int(engram_kernels_supported())
+        var reference: (codes: [Int8], scales: [Float], residuals: [Float], norms: [Float], scores: [Float])?
+        for level in [Int(ENGRAM_KERNELS_NONE), Int(ENGRAM_KERNELS_AVX2), Int(ENGRAM_KERNELS_AVX512)] where level <= supported {
+            var codes = [Int8](repeating: 0, count: rows.count)
+            var scales = [Float](repeating: 0, count: 64), residuals = scales, norms = scales, scores = scales
+            engram_quantize_rows_at(Int32(level), rows, Int32(dimension), 64, &codes, &scales, &residuals, &norms)
+            engram_dot_rows_i8_at(Int32(level), query, codes, Int32(dimension), 64, &scores)
+            for row in 0..<64 {
+                // Against a Double reference: the residual is what the codes leave, the scores their products.
+                let values = rows[row * dimension ..< (row + 1) * dimension].map(Double.init)
+                let rowCodes = codes[row * dimension ..< (row + 1) * dimension].map(Double.init)
+                let residual = zip(values, rowCodes).reduce(0.0) { $0 + pow($1.0 - Double(scales[row]) * $1.1, 2) }.squareRoot()
+                #expect(abs(Double(residuals[row]) - residual) <= 1e-6 + residual * 1e-4)
+                #expect(abs(Double(norms[row]) - values.reduce(0.0) { $0 + $1 * $1 }.squareRoot()) < 1e-5)
+                let product = zip(query.map(Double.init), rowCodes).reduce(0.0) { $0 + $1.0 * $1.1 }
+                #expect(abs(Double(scores[row]) - product) < 1e-3)
+                #expect(rowCodes.allSatisfy { abs($0) <= 127 } && rowCodes.contains { abs($0) == 127 } == (values.contains { $0 != 0 }))
+            }
+            if let reference {
+                #expect(codes == reference.codes && scales == reference.scales)
+            } else {
+                reference = (codes, scales, residuals, norms, scores)
+            }
+        }
     }
 
     @Test func aRowThatIsNotFiniteIsAlwaysScoredInFloat() {

@@ -103,6 +103,20 @@ void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdi
  */
 void engram_dot_rows_i8(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores);
 
+/**
+ * Quantizes `count` rows of `dimension` floats for `engram_dot_rows_i8`: per row, `scales[r]` = max |v| / 127
+ * and codes v / scale rounded to the nearest integer in -127...127, with the Euclidean norms of the row
+ * (`norms`) and of its residual v − scale · codes (`residuals`), summed in float. A row holding a value
+ * that is not finite has a norm that is not finite.
+ */
+void engram_quantize_rows(const float *rows, int dimension, ptrdiff_t count, int8_t *codes, float *scales,
+                          float *residuals, float *norms);
+
+/** `engram_dot_rows_i8` and `engram_quantize_rows` on the loops of `level` (at most the supported one), for tests. */
+void engram_dot_rows_i8_at(int level, const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores);
+void engram_quantize_rows_at(int level, const float *rows, int dimension, ptrdiff_t count, int8_t *codes,
+                             float *scales, float *residuals, float *norms);
+
 /** A hint to the CPU that the caller is spinning on a shared value (`pause` on x86). */
 static inline void engram_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
