@@ -14,12 +14,7 @@ import Testing
             let queue = try DatabaseQueue(path: fixture.path)
             try SchemaMigrations.migrator.migrate(queue, upTo: "0002_jobs")
             try queue.write { db in
-                let insert = try db.makeStatement(sql: """
-                    INSERT INTO memories (id, project, text, hash, metadata, user_id, agent_id, run_id, actor_id, role,
-                        created_at, updated_at, expiration_date, state, embedding)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-                    """)
-                for memory in memories { try insert.execute(arguments: StoredRows.arguments(of: memory)) }
+                try Self.insertRows(of: memories, into: db)
                 try db.execute(sql: "DELETE FROM memories WHERE id = ?", arguments: [memories[0].id])
             }
             for scope in ScopedKeywordSearchTests.scopes {
@@ -47,5 +42,15 @@ import Testing
         #expect(try store.keywordSearch("zucchini", project: "default", filter: alice, visibility: Sample.visible, limit: 5).map(\.memory.id) == [added.id])
         #expect(try store.keywordSearch(memories[0].text, project: "default", filter: .all, visibility: Sample.visible, limit: 300)
             .allSatisfy { $0.memory.id != memories[0].id })
+    }
+
+    /// Inserts `memories` with plain SQL, as a store of an older schema holds them (its triggers run).
+    static func insertRows(of memories: some Sequence<Memory>, into db: Database) throws {
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO memories (id, project, text, hash, metadata, user_id, agent_id, run_id, actor_id, role,
+                created_at, updated_at, expiration_date, state, embedding)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            """)
+        for memory in memories { try insert.execute(arguments: StoredRows.arguments(of: memory)) }
     }
 }

@@ -286,14 +286,7 @@ import Testing
         do {
             let queue = try DatabaseQueue(path: fixture.path)
             try SchemaMigrations.migrator.migrate(queue, upTo: "0004_scope_generations")
-            try queue.write { db in
-                let insert = try db.makeStatement(sql: """
-                    INSERT INTO memories (id, project, text, hash, metadata, user_id, agent_id, run_id, actor_id, role,
-                        created_at, updated_at, expiration_date, state, embedding)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-                    """)
-                for memory in memories[..<20] { try insert.execute(arguments: StoredRows.arguments(of: memory)) }
-            }
+            try queue.write { try SchemaMigrationsTests.insertRows(of: memories[..<20], into: $0) }
         }
         let store = try fixture.open()
         let query = Sample.unitVector(seed: 4, dimension: 8)
