@@ -15,6 +15,8 @@ final class VectorSegment: Sendable {
     let quantized: QuantizedVectors?
     /// The bytes of the ids, in all.
     let idBytes: Int
+    /// The largest `seq` (0 when empty).
+    let maxSeq: Int64
 
     init(dimension: Int, vectors: [Float], seqs: [Int64], ids: [String], quantized: QuantizedVectors?, idBytes: Int? = nil) {
         precondition(seqs.count == ids.count && vectors.count == seqs.count * dimension)
@@ -25,6 +27,7 @@ final class VectorSegment: Sendable {
         self.ids = ids
         self.quantized = quantized
         self.idBytes = idBytes ?? ids.reduce(0) { $0 + $1.utf8.count }
+        maxSeq = seqs.max() ?? 0
     }
 
     var count: Int { seqs.count }
@@ -79,7 +82,7 @@ struct CandidateVectors: Sendable {
         self.dimension = dimension
         self.segments = segments
         count = segments.reduce(0) { $0 + $1.count }
-        maxSeq = segments.compactMap { $0.seqs.max() }.max() ?? 0
+        maxSeq = segments.map(\.maxSeq).max() ?? 0
         floatCount = segments.reduce(0) { $0 + $1.floatCount }
     }
 
