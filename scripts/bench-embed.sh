@@ -13,11 +13,11 @@ out=.tmp/bench-embed
 scripts/fetch-model.sh
 
 # The Python side lives in a git-ignored virtual environment.
-if ! "$venv/bin/python" -c 'import torch, sentence_transformers' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ]; then
   python3 -c 'import ensurepip' 2>/dev/null || scripts/install-deps.sh python3-venv
-  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  scripts/install-sentence-transformers.sh "$venv"
+  python3 -m venv "$venv"
 fi
+scripts/install-sentence-transformers.sh "$venv"
 
 "$swift" build -c release --product EmbedBenchmark >&2
 mkdir -p "$out"

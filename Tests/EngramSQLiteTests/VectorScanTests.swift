@@ -276,6 +276,9 @@ import Testing
                 }
             }
             #expect(stores[0].vectorCache.extensionCount == 2)
+            // The first store searched through its int8 copies, the second without any.
+            #expect(stores[0].vectorCache.quantizedCount == 2)
+            #expect(stores[1].vectorCache.quantizedCount == 0)
         }
     }
 

@@ -112,7 +112,7 @@ extension SQLiteMemoryStore {
                   let first = KeywordPruning.firstPass(terms, limit: limit)
             else { return try finish(db, all()) }
             // At least the index's row count (seqs are distinct and positive), as `skippable` needs.
-            let rows = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM memories")) ?? 0
+            let rows = try largestSeq(db)
             guard KeywordPruning.worthwhile(terms, first: first, rows: rows) else { return try finish(db, all()) }
             let firstMatches = try rank(db, terms, required: first, ranking)
             guard firstMatches.count >= limit else { return try finish(db, all()) }
@@ -284,10 +284,14 @@ extension SQLiteMemoryStore {
         return VectorCache.Version(generation: row?[0] ?? 0, inserted: row?[1] ?? 0)
     }
 
+    /// The largest `seq` of the table (0 when empty), read from the end of its b-tree.
+    private func largestSeq(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM memories")) ?? 0
+    }
+
     /// At most how many memories have a `seq` above `seq` (all the table's, in any project).
     private func newerRowCount(_ db: Database, than seq: Int64) throws -> Int {
-        let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM memories")) ?? 0
-        return Int(clamping: max(0, newest - seq))
+        Int(clamping: max(0, try largestSeq(db) - seq))
     }
 
     /// Reads the embeddings of the candidate rows (with `after`, only those whose `seq` is larger) into

@@ -1,5 +1,4 @@
 import CEmbeddingKernels
-import Foundation
 
 /// An int8 copy of a large candidate set, for a first pass that reads a quarter of the bytes of the
 /// float32 scan, and the bounds that keep the search exact.

@@ -134,6 +134,9 @@ final class VectorCache: Sendable {
     /// How many lookups found nothing usable (for tests).
     var missCount: Int { state.withLock { $0.misses } }
 
-    /// How many lookups found a set to extend (for tests).
+    /// How many cached sets carry an int8 copy (for tests).
+    var quantizedCount: Int { state.withLock { $0.entries.values.filter { $0.vectors.isQuantized }.count } }
+
+        /// How many lookups found a set to extend (for tests).
     var extensionCount: Int { state.withLock { $0.extensions } }
 }
