@@ -115,8 +115,8 @@ let package = Package(
         .testTarget(
             name: "EngramAPITests",
             dependencies: [
-                "EngramAPI", "EngramHTTP", "EngramCore", "EngramSQLite", "EngramEmbedding", "EngramProviders", "EngramTestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                "EngramAPI", "EngramHTTP", "EngramCore", "EngramSQLite", "EngramPostgres", "EngramEmbedding", "EngramProviders",
+                "EngramTestSupport", "EngramPostgresTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

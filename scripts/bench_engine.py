@@ -23,6 +23,8 @@ Environment (all optional):
   BENCH_INTERLEAVED  at the single-scope levels, after the searches: this many times one add to the scope,
                      then one timed search of it (default 100; 0 skips), as an agent adds and recalls
                      turn by turn; the memories added are deleted afterwards
+  BENCH_GRAPH_COST   at the single-scope levels: this many infer=false adds with the graph and as many
+                     without, in turn, then every query with and without the graph (default 200; 0: none)
   BENCH_TOP_K        top_k of every search (default 10)
   BENCH_SEED         seed of the generated sentences (default 7)
   BENCH_LOAD_BATCH   at the "N/S" levels, all but the last BENCH_ADD_SAMPLE memories are loaded in requests
@@ -592,6 +594,49 @@ def scope_count(server, scope):
     return json.loads(answer)["count"] if status == 200 else None
 
 
+# Adds that measure the graph's cost use memory texts from this index on.
+GRAPH_COST_FIRST = 30_000_000
+
+
+def engram_graph_cost(server, seed, scope, query_list, top_k, rounds):
+    """The graph's cost at this level, over one connection: `rounds` infer=false adds to the scope with
+    the graph and as many without, in turn (deleted afterwards), and each query searched with and
+    without the graph, in turn. Returns the p50 of each."""
+    connection = server.connection()
+    add_ms = {True: [], False: []}
+    search_ms = {True: [], False: []}
+    added = []
+    try:
+        for number in range(2 * rounds):
+            graph = number % 2 == 0
+            began = time.perf_counter()
+            status, answer = request(connection, "POST", "/memories", {
+                "messages": [{"role": "user", "content": memory_text(seed, GRAPH_COST_FIRST + number)}],
+                "user_id": scope, "infer": False, "enable_graph": graph})
+            add_ms[graph].append((time.perf_counter() - began) * 1000)
+            if status != 200:
+                raise SystemExit(f"POST /memories answered {status}: {answer[:300]!r}")
+            added += [result["id"] for result in json.loads(answer)["results"]]
+        for memory_id in added:
+            status, answer = request(connection, "DELETE", f"/memories/{memory_id}")
+            if status != 200:
+                raise SystemExit(f"DELETE /memories/{memory_id} answered {status}: {answer[:300]!r}")
+        for query in query_list:
+            for graph in (True, False):
+                began = time.perf_counter()
+                status, answer = request(connection, "POST", "/search",
+                                         {"query": query, "user_id": scope, "top_k": top_k, "enable_graph": graph})
+                search_ms[graph].append((time.perf_counter() - began) * 1000)
+                if status != 200:
+                    raise SystemExit(f"POST /search answered {status}: {answer[:300]!r}")
+    finally:
+        connection.close()
+    return {"add_p50_ms": {"graph": percentile(sorted(add_ms[True]), 50), "no_graph": percentile(sorted(add_ms[False]), 50)},
+            "search_p50_ms": {"graph": percentile(sorted(search_ms[True]), 50),
+                              "no_graph": percentile(sorted(search_ms[False]), 50)},
+            "rounds": rounds, "queries": len(query_list)}
+
+
 def run_engram_single(settings, server_factory, out_dir):
     """The single-scope levels, in one scope that grows from level to level."""
     seed, concurrency = settings["seed"], settings["concurrency"]
@@ -623,6 +668,9 @@ def run_engram_single(settings, server_factory, out_dir):
                     progress(f"{label}: {settings['interleaved']} times one add, then one search")
                     search["after_add"] = engram_search_after_add(server, seed, scope, query_list, top_k,
                                                                   settings["interleaved"])
+                if settings["graph_cost"]:
+                    progress(f"{label}: the graph's cost ({settings['graph_cost']} adds and each query, with and without)")
+                    search["graph_cost"] = engram_graph_cost(server, seed, scope, query_list, top_k, settings["graph_cost"])
                 counted = scope_count(server, scope)
                 if counted != memories:
                     raise SystemExit(f"{label}: the scope holds {counted} memories, expected {memories}")
@@ -934,6 +982,13 @@ def print_table(out_dir):
                          f"{after_add['count']} times: p50 {after_add['p50_ms']:.1f} ms, p95 {after_add['p95_ms']:.1f} ms, "
                          f"p99 {after_add['p99_ms']:.1f} ms.")
     for (system, level), report in sorted(reports.items()):
+        cost = report.get("search", {}).get("graph_cost")
+        if cost:
+            notes.append(f"{system} {level}: graph memory's cost, over one connection: an infer=false add p50 "
+                         f"{cost['add_p50_ms']['graph']:.2f} ms with the graph, {cost['add_p50_ms']['no_graph']:.2f} ms "
+                         f"without ({cost['rounds']} each); a search p50 {cost['search_p50_ms']['graph']:.2f} ms with, "
+                         f"{cost['search_p50_ms']['no_graph']:.2f} ms without ({cost['queries']} each).")
+    for (system, level), report in sorted(reports.items()):
         if "search" in report:
             s = report["search"]
             extra = f"{system} {level}: CPU per add {report['add_cpu_ms']:.1f} ms, per search " \
@@ -1000,6 +1055,7 @@ def main():
         "concurrency": env_int("BENCH_CONCURRENCY", 8), "top_k": env_int("BENCH_TOP_K", 10),
         "load_batch": env_int("BENCH_LOAD_BATCH", 100), "add_sample": env_int("BENCH_ADD_SAMPLE", 5000),
         "add_warmup": env_int("BENCH_ADD_WARMUP", 50), "interleaved": env_int("BENCH_INTERLEAVED", 100),
+        "graph_cost": env_int("BENCH_GRAPH_COST", 200),
         "queries": queries(seed + 1, env_int("BENCH_QUERIES", 500)),
         "mem0_embedders": mem0_embedders, "model_dir": model_dir,
     }

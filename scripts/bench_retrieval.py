@@ -4,14 +4,18 @@
 Every turn is stored as one memory ("{speaker}: {text}", infer=false, its dia_id in metadata), one
 scope per conversation. Each question of categories 1-4 is searched with the raw question, and
 recall_any@k (an evidence turn in the top k), recall_all@k (every evidence turn in the top k) and
-MRR@k are reported, overall and per category, for three rankings:
-  fused  - the API's own ranking (POST /search, top_k=k)
-  dense  - semantic only (POST /search with keyword_search=false)
-  bm25   - keyword only (the keyword_score of explain=true over a wide candidate pool)
+MRR@k are reported, overall and per category, for four rankings:
+  fused    - the API's own ranking (POST /search, top_k=k): semantic, keyword and graph
+  nograph  - the same without graph memory (enable_graph=false): semantic and keyword
+  dense    - semantic only (POST /search with keyword_search=false and enable_graph=false)
+  bm25     - keyword only (the keyword_score of explain=true over a wide candidate pool)
+Each is reported for all conversations and, apart, for the last HELD_OUT (default 2) ones: the graph's
+settings were chosen on the others, so those show how it does on conversations it was not tuned on.
 Usage: bench_retrieval.py BASE_URL DATA_PATH [k]
 """
 import http.client
 import json
+import os
 import re
 import sys
 import time
@@ -83,10 +87,12 @@ def main():
     base_url, data_path = sys.argv[1], sys.argv[2]
     k = int(sys.argv[3]) if len(sys.argv) > 3 else 10
     samples = json.load(open(data_path))
+    held = int(os.environ.get("HELD_OUT", "2"))
     client = Client(base_url)
     totals = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
     started = time.time()
-    for sample in samples:
+    for position, sample in enumerate(samples):
+        held_out = position >= len(samples) - held
         scope, known = load(client, sample)
         for qa in sample["qa"]:
             category = qa.get("category")
@@ -97,13 +103,18 @@ def main():
                 continue
             query = qa["question"]
             fused = client.post("/search", {"query": query, "user_id": scope, "top_k": k, "threshold": 0})["results"]
+            nograph = client.post("/search", {"query": query, "user_id": scope, "top_k": k, "threshold": 0,
+                                              "enable_graph": False})["results"]
             dense = client.post("/search", {"query": query, "user_id": scope, "top_k": k, "threshold": 0,
-                                            "keyword_search": False})["results"]
+                                            "keyword_search": False, "enable_graph": False})["results"]
             wide = client.post("/search", {"query": query, "user_id": scope, "top_k": 200, "threshold": 0,
-                                           "explain": True})["results"]
-            for mode, ranking in (("fused", ranks(fused)), ("dense", ranks(dense)), ("bm25", ranks(wide, "keyword_score"))):
+                                           "explain": True, "enable_graph": False})["results"]
+            rankings = (("fused", ranks(fused)), ("nograph", ranks(nograph)), ("dense", ranks(dense)),
+                        ("bm25", ranks(wide, "keyword_score")))
+            splits = ("all", "held-out") if held_out else ("all",)
+            for mode, ranking in rankings:
                 any_hit, all_hit, reciprocal = score(ranking, evidence, k)
-                for bucket in (mode, f"{mode}/{CATEGORIES[category]}"):
+                for bucket in [f"{split}|{name}" for split in splits for name in (mode, f"{mode}/{CATEGORIES[category]}")]:
                     total = totals[bucket]
                     total[0] += any_hit
                     total[1] += all_hit
@@ -111,14 +122,17 @@ def main():
                     total[3] += 1
         print(f"{scope}: loaded {len(known)} turns", file=sys.stderr)
 
-    print(f"LoCoMo dev ({len(samples)} conversations), categories 1-4, k={k}; {time.time() - started:.0f}s")
-    print(f"{'ranking':<8} {'category':<12} {'questions':>9} {f'any@{k}':>8} {f'all@{k}':>8} {f'MRR@{k}':>8}")
-    for category in ["overall"] + list(CATEGORIES.values()):
-        for mode in ("bm25", "dense", "fused"):
-            bucket = mode if category == "overall" else f"{mode}/{category}"
-            any_hit, all_hit, reciprocal, count = totals[bucket]
-            if count:
-                print(f"{mode:<8} {category:<12} {count:>9} {any_hit / count:>8.3f} {all_hit / count:>8.3f} {reciprocal / count:>8.3f}")
+    print(f"LoCoMo dev ({len(samples)} conversations, the last {held} held out), categories 1-4, k={k}; "
+          f"{time.time() - started:.0f}s")
+    print(f"{'set':<9} {'ranking':<8} {'category':<12} {'questions':>9} {f'any@{k}':>8} {f'all@{k}':>8} {f'MRR@{k}':>8}")
+    for split in ("all", "held-out"):
+        for category in ["overall"] + list(CATEGORIES.values()):
+            for mode in ("bm25", "dense", "nograph", "fused"):
+                bucket = f"{split}|{mode}" if category == "overall" else f"{split}|{mode}/{category}"
+                any_hit, all_hit, reciprocal, count = totals[bucket]
+                if count:
+                    print(f"{split:<9} {mode:<8} {category:<12} {count:>9} {any_hit / count:>8.3f} {all_hit / count:>8.3f} "
+                          f"{reciprocal / count:>8.3f}")
 
 
 if __name__ == "__main__":

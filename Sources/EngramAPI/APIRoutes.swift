@@ -16,6 +16,7 @@ public enum APIRoutes {
         SearchRoutes.register(on: &router, service: service)
         HistoryRoutes.register(on: &router, service: service)
         EntityRoutes.register(on: &router, service: service)
+        GraphRoutes.register(on: &router, service: service)
         AdminRoutes.register(on: &router, service: service)
         ConfigureRoutes.register(on: &router, service: service)
         EmbeddingsRoutes.register(on: &router, embedder: embedder)

@@ -50,6 +50,7 @@ struct ConfigFile {
         switch values[key] {
         case .string(let text)?: text
         case .number(let number)?: number.rounded() == number ? String(Int(number)) : String(number)
+        case .bool(let flag)?: flag ? "true" : "false"
         default: nil
         }
     }

@@ -66,6 +66,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "A YAML or JSON config file (env ENGRAM_CONFIG); flags and environment variables override it.")
     var config: String?
 
+    @Option(help: "Graph memory: on (default) or off (env ENGRAM_GRAPH; config graph; ENGRAM_GRAPH_HOPS 0-2, default 1).")
+    var graph: String?
+
     @OptionGroup var storeOption: StoreOption
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ENGRAM_LOG_LEVEL; default info).")
@@ -153,12 +156,19 @@ struct ServeCommand: ParsableCommand {
             let activeEmbedder = try embedderSettings.map { settings in try factory.embedder(settings) } ?? batching
             let store = try storeOption.openStore(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))
             var engine = MemoryService.Configuration()
+            engine.graph.enabled = try resolvedGraph()
+            if let hops = try integer(nil, "graph_hops") {
+                guard (0...2).contains(hops) else { throw ValidationError("ENGRAM_GRAPH_HOPS must be 0, 1 or 2.") }
+                engine.graph.hops = hops
+            }
             // Several instances may share a Postgres store: a running job is theirs until its lease ends.
             if storeOption.resolvedURL(fallback: file.string("database_url")) != nil { engine.jobLease = 600 }
             for key in MemoryService.promptKeys { engine.promptDefaults[key] = file.values[key]?.stringValue }
             service = try MemoryService(
                 store: store, embedder: activeEmbedder, embedderSettings: embedderSettings, chatModel: chatModel,
                 llmSettings: llmSettings, factory: factory, configuration: engine)
+        } catch let error as ValidationError {
+            throw error
         } catch let error as MemoryError {
             throw ValidationError(error.message)
         } catch let error as ProviderError {
@@ -265,6 +275,15 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("Unknown embed kernels '\(text)'; use one of \(known.map(\.name).joined(separator: ", ")).")
         }
         return kernels
+    }
+
+    /// Whether graph memory is on.
+    private func resolvedGraph() throws -> Bool {
+        switch (setting(graph, "graph") ?? "on").lowercased() {
+        case "on", "true", "1", "yes": return true
+        case "off", "false", "0", "no": return false
+        case let other: throw ValidationError("ENGRAM_GRAPH must be on or off, got '\(other)'.")
+        }
     }
 
     private func integer(_ flag: Int?, _ name: String) throws -> Int? {

@@ -25,6 +25,7 @@ struct AddMemoryInput {
         let prompt = body.string("prompt")
         let includes = body.string("includes")
         let excludes = body.string("excludes")
+        let enableGraph = body.bool("enable_graph")
         asyncMode = body.bool("async_mode") ?? false
         try body.finish()
         var type: AddRequest.MemoryType?
@@ -38,7 +39,7 @@ struct AddMemoryInput {
         request = AddRequest(
             messages: messages ?? [], scope: scope, metadata: metadata, infer: infer,
             expirationDate: expiration, timestamp: timestamp, memoryType: type, prompt: prompt, includes: includes,
-            excludes: excludes)
+            excludes: excludes, enableGraph: enableGraph)
     }
 
     /// `messages`: a string, one message object, or a list of them; `content` must be a string.

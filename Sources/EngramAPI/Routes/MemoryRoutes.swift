@@ -26,7 +26,8 @@ enum MemoryRoutes {
                 page: try query.integer("page", default: 1),
                 pageSize: try query.integer("page_size", default: Listing.defaultPageSize),
                 showExpired: try query.bool("show_expired"),
-                includeSuperseded: try query.bool("include_superseded"))
+                includeSuperseded: try query.bool("include_superseded"),
+                asOf: try query.date("as_of"))
             return Listing.response(page, request: request) { MemoryJSON.item($0) }
         }
         router.add(.delete, "/memories") { request in
@@ -58,6 +59,13 @@ enum MemoryRoutes {
     static func render(_ outcome: AddOutcome) -> JSONValue {
         var object: [String: JSONValue] = ["results": .array(outcome.results.map(render))]
         if !outcome.warnings.isEmpty { object["warnings"] = .array(outcome.warnings.map(JSONValue.string)) }
+        if let relations = outcome.relations {
+            // mem0's shape: one list per relation, each holding that relation.
+            object["relations"] = .object([
+                "added_entities": .array(relations.added.map { .array([GraphJSON.relation($0)]) }),
+                "deleted_entities": .array(relations.closed.map { .array([GraphJSON.relation($0)]) }),
+            ])
+        }
         return .object(object)
     }
 

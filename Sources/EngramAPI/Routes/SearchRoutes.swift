@@ -17,6 +17,8 @@ enum SearchRoutes {
             let keyword = body.bool("keyword_search")
             let showExpired = body.bool("show_expired")
             let explain = body.bool("explain") ?? false
+            let enableGraph = body.bool("enable_graph")
+            let asOf = body.date("as_of")
             try body.finish()
 
             var parts: [Filter] = []
@@ -27,12 +29,16 @@ enum SearchRoutes {
                 parts.append(try FilterParser.parse(.object(filters)))
             }
             guard scoped else { throw MemoryError.missingScope }
-            let results = try service.search(SearchRequest(
+            let outcome = try service.search(SearchRequest(
                 query: query ?? "", filter: .and(parts), topK: topK ?? 20, threshold: threshold ?? 0.1,
-                keywordSearch: keyword ?? true, showExpired: showExpired ?? false))
-            return .json(JSONValue.object([
-                "results": .array(results.map { MemoryJSON.item($0.memory, score: $0, explain: explain) }),
-            ]))
+                keywordSearch: keyword ?? true, showExpired: showExpired ?? false, enableGraph: enableGraph, asOf: asOf))
+            var object: [String: JSONValue] = [
+                "results": .array(outcome.results.map { MemoryJSON.item($0.memory, score: $0, explain: explain) }),
+            ]
+            if service.graphEnabled, enableGraph != false {
+                object["relations"] = .array(outcome.relations.map { GraphJSON.relation($0.relation, score: $0.score) })
+            }
+            return .json(JSONValue.object(object))
         }
     }
 }

@@ -98,6 +98,20 @@ struct JSONBody {
         }
     }
 
+    /// An ISO-8601 date or date-time (`as_of`); anything else is a problem naming the field.
+    mutating func date(_ field: String) -> Date? {
+        switch members[field] {
+        case .none, .some(.null): return nil
+        case .some(.string(let text)):
+            if let date = Timestamp.parseDateOrTime(text) { return date }
+            problem(field, "Input should be an ISO-8601 date or date-time", type: "datetime_parsing")
+            return nil
+        case .some:
+            problem(field, "Input should be an ISO-8601 date or date-time", type: "datetime_type")
+            return nil
+        }
+    }
+
     /// Throws the collected problems as a 422, if any.
     func finish() throws {
         if !problems.isEmpty { throw ValidationFailure(issues: problems) }

@@ -25,6 +25,7 @@ enum MemoryJSON {
                 object["score_details"] = .object([
                     "semantic_score": .number(rounded(score.semanticScore ?? 0)),
                     "keyword_score": .number(rounded(score.keywordScore ?? 0)),
+                    "graph_score": .number(rounded(score.graphScore ?? 0)),
                     "final_score": .number(rounded(score.score)),
                 ])
             }

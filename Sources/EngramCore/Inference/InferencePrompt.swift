@@ -76,6 +76,14 @@ struct InferencePrompt {
         {"operations": [{"op": "ADD", "text": "..."}, {"op": "UPDATE", "id": "3", "text": "..."}, \
         {"op": "DELETE", "id": "1"}, {"op": "NONE", "id": "2"}]}
         When nothing should change, reply {"operations": []}.
+
+        An ADD or UPDATE may also list the relations its fact states between named things, as \
+        "relations": [{"source": "user", "relationship": "sister", "target": "Claire", "target_type": "person"}, \
+        {"source": "Claire", "relationship": "lives_in", "target": "Lyon", "target_type": "city", \
+        "valid_at": "2026-03-01"}]. Use "user" for the person the memory belongs to; write relationships \
+        in lower snake_case and keep them general and lasting (lives_in, works_at, sister, likes); add \
+        "valid_at" (YYYY-MM-DD) only when the messages say since when it holds. An UPDATE lists every \
+        relation the new text states. Leave "relations" out when the fact names no such things.
         """
 
     /// `[{"id": "0", "text": "..."}, ...]` with ids as strings.

@@ -27,6 +27,8 @@ enum ModelOutput {
     /// commas, single quotes, comments); nil when there is none.
     static func jsonObject(_ text: String) -> [String: JSONValue]? {
         let text = stripped(text)
+        // Strict JSON first: Foundation's JSON5 reader rejects some valid JSON (a `\u0000` escape).
+        let strict = JSONDecoder()
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
         var candidates: [Substring] = []
@@ -35,7 +37,9 @@ enum ModelOutput {
             if let last = text.lastIndex(of: "}"), last > start { candidates.append(text[start...last]) }
         }
         for candidate in candidates {
-            if case .object(let object)? = try? decoder.decode(JSONValue.self, from: Data(candidate.utf8)) { return object }
+            for reader in [strict, decoder] {
+                if case .object(let object)? = try? reader.decode(JSONValue.self, from: Data(candidate.utf8)) { return object }
+            }
         }
         return nil
     }
@@ -76,6 +80,10 @@ struct MemoryOperation: Equatable {
     var kind: Kind
     var id: String?
     var text: String?
+    /// The relations an ADD or UPDATE states (DESIGN.md "Graph").
+    var relations: [RelationStatement] = []
+    /// Why relations of this operation were dropped (reported as warnings; they never fail the add).
+    var droppedRelations: [String] = []
 }
 
 /// Why an answer was rejected; told to the model on the retry and logged, never shown to clients.
@@ -131,8 +139,82 @@ extension MemoryOperation {
             if let text, text.utf8.count > maxTextBytes || text.utf8.contains(0) {
                 throw UnusableAnswer(description: "operations[\(index)].text is longer than \(maxTextBytes) bytes or has NUL")
             }
-            operations.append(MemoryOperation(kind: kind, id: id, text: text))
+            var operation = MemoryOperation(kind: kind, id: id, text: text)
+            if kind == .add || kind == .update, let value = fields["relations"] {
+                (operation.relations, operation.droppedRelations) = relations(value, at: index)
+            }
+            operations.append(operation)
         }
         return operations
+    }
+
+    /// Most relations read from one operation.
+    static let maxRelations = 32
+
+    /// The usable relations of an operation's `relations` and a reason for each one dropped: not an
+    /// object, a missing or unusable source, relationship or target, a bad `valid_at`.
+    static func relations(_ value: JSONValue, at index: Int) -> ([RelationStatement], [String]) {
+        guard case .array(let items) = value else {
+            return ([], value == .null ? [] : ["operations[\(index)].relations is not a list; ignored"])
+        }
+        var statements: [RelationStatement] = []
+        var dropped: [String] = []
+        for (position, item) in items.enumerated() {
+            let place = "operations[\(index)].relations[\(position)]"
+            guard statements.count < maxRelations else {
+                dropped.append("\(place) and later: more than \(maxRelations) relations in one operation; dropped")
+                break
+            }
+            guard case .object(let fields) = item else {
+                dropped.append("\(place) is not an object; dropped")
+                continue
+            }
+            func text(_ name: String) -> String? {
+                if case .string(let value)? = fields[name] { return value }
+                return nil
+            }
+            guard let source = text("source").flatMap(EntityName.clean),
+                  let target = (text("target") ?? text("destination")).flatMap(EntityName.clean)
+            else {
+                dropped.append("\(place) needs a source and a target of at most \(EntityName.maxBytes) bytes without control characters; dropped")
+                continue
+            }
+            guard let relationship = text("relationship").flatMap(EntityName.relationship) else {
+                dropped.append("\(place) needs a relationship of letters or digits, at most \(EntityName.maxRelationshipBytes) bytes; dropped")
+                continue
+            }
+            var validAt: Date?
+            if let stated = text("valid_at"), !stated.isEmpty {
+                guard let date = ModelDate.parse(stated) else {
+                    dropped.append("\(place).valid_at is not an ISO-8601 date or date-time; dropped")
+                    continue
+                }
+                validAt = date
+            }
+            func type(_ name: String) -> String {
+                text(name).flatMap(EntityName.relationship) ?? "entity"
+            }
+            let fact = text("fact").flatMap { $0.utf8.count <= maxTextBytes && !$0.utf8.contains(0) ? $0 : nil }
+            statements.append(RelationStatement(
+                source: EntityMention(name: source, type: type("source_type")), relationship: relationship,
+                target: EntityMention(name: target, type: type("target_type")), fact: fact, validAt: validAt, origin: .llm))
+        }
+        return (statements, dropped)
+    }
+}
+
+/// Dates a model writes: `YYYY-MM-DD` (midnight UTC) or an ISO-8601 date-time.
+enum ModelDate {
+    static func parse(_ text: String) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: trimmed) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: trimmed) { return date }
+        formatter.formatOptions = [.withFullDate]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        guard trimmed.count == 10 else { return nil }
+        return formatter.date(from: trimmed)
     }
 }

@@ -67,11 +67,14 @@ public struct ScoredMemory: Sendable, Equatable {
     public var semanticScore: Double?
     /// The keyword part: raw BM25 relevance from a store, relative to the best match once fused.
     public var keywordScore: Double?
+    /// The graph part (`GraphSearch`), once fused.
+    public var graphScore: Double?
 
-    public init(memory: Memory, score: Double, semanticScore: Double? = nil, keywordScore: Double? = nil) {
+    public init(memory: Memory, score: Double, semanticScore: Double? = nil, keywordScore: Double? = nil, graphScore: Double? = nil) {
         self.memory = memory
         self.score = score
         self.semanticScore = semanticScore
         self.keywordScore = keywordScore
+        self.graphScore = graphScore
     }
 }

@@ -10,6 +10,8 @@ public enum MemoryError: Error, Sendable, Equatable {
     case notFound(String)
     /// No async add (event) has this id (404).
     case eventNotFound(String)
+    /// No graph relation has this id (404).
+    case relationNotFound(String)
     /// The store cannot be reached (503).
     case storeUnavailable(String)
     /// The embedding model differs from the one the store was built with (refuse to run).
@@ -22,6 +24,7 @@ public enum MemoryError: Error, Sendable, Equatable {
         case .invalid(let message), .invalidFilter(let message): message
         case .notFound(let id): "Memory with id \(id) not found"
         case .eventNotFound(let id): "Event with id \(id) not found"
+        case .relationNotFound(let id): "Relation with id \(id) not found"
         case .storeUnavailable: "The memory store is unavailable"
         case .embedderMismatch(let message): message
         }

@@ -25,9 +25,12 @@ public struct AddRequest: Sendable, Equatable, Codable {
     /// Only facts about these topics are kept / facts about these are never kept (free text).
     public var includes: String?
     public var excludes: String?
+    /// False skips the graph for this add; nil follows the server's setting.
+    public var enableGraph: Bool?
 
     enum CodingKeys: String, CodingKey {
         case messages, scope, metadata, infer, prompt, includes, excludes
+        case enableGraph = "enable_graph"
         case expirationDate = "expiration_date"
         case timestamp
         case memoryType = "memory_type"
@@ -36,8 +39,9 @@ public struct AddRequest: Sendable, Equatable, Codable {
     public init(
         messages: [Message], scope: Scope, metadata: [String: JSONValue]? = nil, infer: Bool = true,
         expirationDate: String? = nil, timestamp: Date? = nil, memoryType: MemoryType? = nil, prompt: String? = nil,
-        includes: String? = nil, excludes: String? = nil
+        includes: String? = nil, excludes: String? = nil, enableGraph: Bool? = nil
     ) {
+        self.enableGraph = enableGraph
         self.memoryType = memoryType
         self.prompt = prompt
         self.includes = includes

@@ -5,10 +5,18 @@ import Foundation
 public struct AddOutcome: Sendable, Equatable, Codable {
     public var results: [AddResult]
     public var warnings: [String]
+    /// The relations the add opened and closed; nil when the graph was off for it. Not kept in an async
+    /// add's results (they are read later from the graph routes, as on mem0's platform).
+    public var relations: GraphOutcome?
 
-    public init(results: [AddResult], warnings: [String] = []) {
+    enum CodingKeys: String, CodingKey {
+        case results, warnings
+    }
+
+    public init(results: [AddResult], warnings: [String] = [], relations: GraphOutcome? = nil) {
         self.results = results
         self.warnings = warnings
+        self.relations = relations
     }
 }
 
@@ -60,7 +68,8 @@ extension MemoryService {
         }
         guard request.infer else {
             let drafts = try embedded(verbatim(request))
-            return try commit(insertion(of: drafts, request: request), warnings: warnings, job: job)
+            return try commit(withHeuristicGraph(insertion(of: drafts, request: request), request), warnings: warnings, job: job,
+                              graph: usesGraph(request))
         }
         if let chat { return try inferred(request, chat: chat, job: job, warnings: warnings) }
         let agentOnly = request.scope.userID == nil && request.scope.agentID != nil
@@ -70,7 +79,8 @@ extension MemoryService {
         let key = request.scope.lockKey
         return try scopeLocks.withLock(key) {
             try store.withScopeLock(key, project: project) {
-                try commit(insertion(of: try unknown(facts, in: request.scope), request: request), warnings: warnings, job: job)
+                let changes = try insertion(of: try unknown(facts, in: request.scope), request: request)
+                return try commit(withHeuristicGraph(changes, request), warnings: warnings, job: job, graph: usesGraph(request))
             }
         }
     }
@@ -82,17 +92,30 @@ extension MemoryService {
         var vector: [Float] = []
     }
 
-    /// Applies the changes (and finishes the job with their results) in one transaction.
-    func commit(_ changes: MemoryChanges, results: [AddResult]? = nil, warnings: [String], job: String?) throws -> AddOutcome {
-        let outcome = AddOutcome(
+    /// Applies the changes (and finishes the job with their results) in one transaction; with `graph`,
+    /// the outcome carries the relations opened and closed.
+    func commit(
+        _ changes: MemoryChanges, results: [AddResult]? = nil, warnings: [String], job: String?, graph: Bool = false
+    ) throws -> AddOutcome {
+        var outcome = AddOutcome(
             results: results ?? changes.inserts.map { AddResult(id: $0.id, memory: $0.text, event: .add) }, warnings: warnings)
         var changes = changes
         if let job {
             let encoded = try JSONEncoder().encode(outcome)
             changes.completedJob = JobCompletion(id: job, status: .succeeded, results: String(decoding: encoded, as: UTF8.self), at: now())
         }
-        try store.apply(changes)
+        let relations = try applied(changes)
+        if graph { outcome.relations = relations }
         return outcome
+    }
+
+    /// Applies changes with this engine's project and clock.
+    @discardableResult
+    func applied(_ changes: MemoryChanges) throws -> GraphOutcome {
+        var changes = changes
+        changes.project = project
+        changes.recordedAt = changes.recordedAt ?? now()
+        return try store.apply(changes)
     }
 
     private func verbatim(_ request: AddRequest) -> [Draft] {
@@ -146,6 +169,8 @@ extension MemoryService {
         metadata.merge(extraMetadata) { _, new in new }
         let time = now()
         var changes = MemoryChanges()
+        changes.observedAt = request.timestamp ?? time
+        changes.recordedAt = time
         for draft in drafts {
             let memory = Memory(
                 id: Self.newID(), text: draft.text, hash: Self.hash(draft.text), metadata: metadata.isEmpty ? nil : metadata,

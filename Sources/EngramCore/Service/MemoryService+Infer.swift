@@ -29,8 +29,9 @@ extension MemoryService {
                     reconciliationGuide: promptSetting("custom_update_memory_prompt", overrides: overrides),
                     includes: request.includes, excludes: request.excludes)
                 let operations = try askForOperations(chat, prompt.chatMessages)
-                let (changes, results) = try plan(operations, context: context, request: request)
-                return try commit(changes, results: results, warnings: warnings, job: job)
+                var warnings = warnings
+                let (changes, results) = try plan(operations, context: context, request: request, warnings: &warnings)
+                return try commit(changes, results: results, warnings: warnings, job: job, graph: usesGraph(request))
             }
         }
     }
@@ -85,23 +86,38 @@ extension MemoryService {
     /// The memory changes for the model's operations. Ids the model made up or repeated are ignored;
     /// an ADD that repeats a known or just-added fact (same text, or cosine ≥ `duplicateSimilarity`) is
     /// dropped; an UPDATE to the same text is a NONE; a DELETE supersedes.
-    private func plan(_ operations: [MemoryOperation], context: [Memory], request: AddRequest) throws -> (MemoryChanges, [AddResult]) {
+    private func plan(
+        _ operations: [MemoryOperation], context: [Memory], request: AddRequest, warnings: inout [String]
+    ) throws -> (MemoryChanges, [AddResult]) {
         var touched = Set<Int>()
-        var adds: [String] = []
-        var updates: [(index: Int, text: String)] = []
+        var adds: [(text: String, relations: [RelationStatement])] = []
+        var updates: [(index: Int, text: String, relations: [RelationStatement])] = []
         var deletes: [Int] = []
+        /// Relations stated about memories that stay as they are.
+        var restated: [(memory: Memory, relations: [RelationStatement])] = []
+        let graph = usesGraph(request)
         func target(_ id: String?) -> Int? {
             guard let id, let index = Int(id), context.indices.contains(index), !touched.contains(index) else { return nil }
             return index
         }
         for operation in operations {
+            if graph { warnings += operation.droppedRelations }
             switch operation.kind {
             case .add:
-                if let text = operation.text, !adds.contains(text) { adds.append(text) }
+                guard let text = operation.text else { continue }
+                if let position = adds.firstIndex(where: { $0.text == text }) {
+                    adds[position].relations += operation.relations
+                } else {
+                    adds.append((text, operation.relations))
+                }
             case .update:
-                guard let index = target(operation.id), let text = operation.text, text != context[index].text else { continue }
+                guard let index = target(operation.id), let text = operation.text else { continue }
+                guard text != context[index].text else {
+                    if !operation.relations.isEmpty { restated.append((context[index], operation.relations)) }
+                    continue
+                }
                 touched.insert(index)
-                updates.append((index, text))
+                updates.append((index, text, operation.relations))
             case .delete:
                 guard let index = target(operation.id) else { continue }
                 touched.insert(index)
@@ -110,25 +126,40 @@ extension MemoryService {
                 continue
             }
         }
-        let vectors = try embedded(texts: adds + updates.map(\.text))
+        let vectors = try embedded(texts: adds.map(\.text) + updates.map(\.text))
         let time = now()
         var changes = MemoryChanges()
         var results: [AddResult] = []
 
         let kept = context.indices.filter { !touched.contains($0) }.map { context[$0] }
-        var added: [Draft] = []
-        for (text, vector) in zip(adds, vectors) {
+        var added: [(draft: Draft, relations: [RelationStatement])] = []
+        for ((text, relations), vector) in zip(adds, vectors) {
             let hash = Self.hash(text)
-            let known = kept.contains { $0.hash == hash || Double(Self.dot($0.embedding, vector)) >= configuration.duplicateSimilarity }
-            let repeated = added.contains { Double(Self.dot($0.vector, vector)) >= configuration.duplicateSimilarity }
-            if !known, !repeated { added.append(Draft(text: text, actorID: nil, role: nil, vector: vector)) }
+            let same = { (memory: Memory) in memory.hash == hash || Double(Self.dot(memory.embedding, vector)) >= self.configuration.duplicateSimilarity }
+            if let known = kept.first(where: same) {
+                // The fact is known: what it says in the graph is said by the memory that has it.
+                if !relations.isEmpty { restated.append((known, relations)) }
+                continue
+            }
+            if let position = added.firstIndex(where: { Double(Self.dot($0.draft.vector, vector)) >= configuration.duplicateSimilarity }) {
+                added[position].relations += relations
+                continue
+            }
+            added.append((Draft(text: text, actorID: nil, role: nil, vector: vector), relations))
         }
-        let insertion = try insertion(of: added, request: request)
+        let insertion = try insertion(of: added.map(\.draft), request: request)
         changes.inserts = insertion.inserts
         changes.history = insertion.history
+        changes.observedAt = insertion.observedAt
+        changes.recordedAt = insertion.recordedAt
         results += insertion.inserts.map { AddResult(id: $0.id, memory: $0.text, event: .add) }
+        if graph {
+            changes.graph.statements += zip(insertion.inserts, added).map { memory, add in
+                modelGraph(of: memory, relations: add.relations, restates: false)
+            }
+        }
 
-        for ((index, text), vector) in zip(updates, vectors.dropFirst(adds.count)) {
+        for ((index, text, relations), vector) in zip(updates, vectors.dropFirst(adds.count)) {
             let old = context[index]
             var memory = old
             memory.text = text
@@ -139,6 +170,10 @@ extension MemoryService {
             changes.updates.append(memory)
             changes.history.append(historyEvent(memory.id, old: old.text, new: text, .update, of: memory, at: time))
             results.append(AddResult(id: memory.id, memory: text, event: .update, previousMemory: old.text))
+            if graph { changes.graph.statements.append(modelGraph(of: memory, relations: relations, restates: true)) }
+        }
+        if graph {
+            changes.graph.statements += restated.map { modelGraph(of: $0.memory, relations: $0.relations, restates: false) }
         }
         for index in deletes {
             let old = context[index]

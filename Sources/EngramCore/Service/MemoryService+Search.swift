@@ -1,25 +1,38 @@
 import Foundation
 
+/// What a search found: memories best first, and the relations around the query's entities.
+public struct SearchOutcome: Sendable {
+    public var results: [ScoredMemory]
+    /// Empty when the graph was off for the search.
+    public var relations: [ScoredRelation]
+}
+
 extension MemoryService {
-    /// The memories most relevant to the query, best first, with fused scores in [0, 1].
-    public func search(_ request: SearchRequest) throws -> [ScoredMemory] {
+    /// The memories most relevant to the query, best first, with fused scores in [0, 1], and the
+    /// relations around the entities it names.
+    public func search(_ request: SearchRequest) throws -> SearchOutcome {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw MemoryError.invalid("query must not be empty") }
         guard (0...1).contains(request.threshold) else { throw MemoryError.invalid("threshold must be between 0 and 1") }
         guard (0...configuration.maxPageSize).contains(request.topK) else {
             throw MemoryError.invalid("top_k must be between 0 and \(configuration.maxPageSize)")
         }
-        guard request.topK > 0 else { return [] }
+        guard request.topK > 0 else { return SearchOutcome(results: [], relations: []) }
         let pendingVector = embedder.startEmbedding(query)
-        let visibility = Visibility(showExpired: request.showExpired, includeSuperseded: false, today: today())
+        let visibility = Visibility(showExpired: request.showExpired, includeSuperseded: false, today: today(), asOf: request.asOf)
         let limit = max(request.topK * configuration.overfetchFactor, configuration.minimumCandidates)
         let (store, project, filter) = (self.store, self.project, request.filter)
         let semanticHalf = { @Sendable () throws -> (vector: [Float], hits: [SearchCandidate]) in
             let vector = try pendingVector.wait()
             return (vector, try store.semanticCandidates(vector, project: project, filter: filter, visibility: visibility, limit: limit))
         }
+        let graph = configuration.graph.enabled && request.enableGraph != false
+            ? GraphSearch(store: store, project: project, settings: configuration.graph) : nil
+        var graphHits = GraphSearch.Hits()
+        // The keyword and graph halves run on this thread while the query embeds.
         let keywordHalf = {
-            request.keywordSearch
+            if let graph { graphHits = try graph.run(query: query, filter: filter, visibility: visibility) }
+            return request.keywordSearch
                 ? try store.keywordCandidates(query, project: project, filter: filter, visibility: visibility, limit: limit)
                 : []
         }
@@ -27,7 +40,7 @@ extension MemoryService {
         let semanticHits: [SearchCandidate]
         let keywordHits: [SearchCandidate]
         let scopeSize = store.knownCandidateCount(project: project, filter: filter, visibility: visibility, dimension: embedder.dimension)
-        if request.keywordSearch, scopeSize.map({ $0 >= configuration.parallelSearchMinimumCandidates }) ?? true {
+        if request.keywordSearch || graph != nil, scopeSize.map({ $0 >= configuration.parallelSearchMinimumCandidates }) ?? true {
             // Both halves take milliseconds over a large scope: the vector half (embedding the query,
             // then scanning the scope's vectors) runs on another thread while this one ranks keywords.
             let background = BackgroundTask(semanticHalf)
@@ -43,17 +56,29 @@ extension MemoryService {
         for hit in semanticHits { cosine[hit.id] = hit.score }
         var bm25: [String: Double] = [:]
         for hit in keywordHits { bm25[hit.id] = hit.score }
+        // The graph adds its best few memories that neither half found (the most similar first among
+        // equal graph scores), then scores every candidate by its links.
+        let missed = graphHits.reachable.keys.filter { cosine[$0] == nil && bm25[$0] == nil }.sorted()
         let keywordOnly = keywordHits.map(\.id).filter { cosine[$0] == nil }
-        if !keywordOnly.isEmpty {
-            cosine.merge(try store.similarities(vector, ids: keywordOnly, project: project)) { current, _ in current }
+        if !keywordOnly.isEmpty || !missed.isEmpty {
+            cosine.merge(try store.similarities(vector, ids: keywordOnly + missed, project: project)) { current, _ in current }
         }
-        let candidates = Set(cosine.keys).union(bm25.keys).map { ScoreFusion.Candidate(id: $0, cosine: cosine[$0] ?? 0, bm25: bm25[$0]) }
+        let added = missed.filter { cosine[$0] != nil }
+            .sorted { (graphHits.reachable[$0] ?? 0, cosine[$0] ?? 0, $1) > (graphHits.reachable[$1] ?? 0, cosine[$1] ?? 0, $0) }
+            .prefix(configuration.graph.addedCandidates)
+        let ids = Set(semanticHits.map(\.id)).union(bm25.keys).union(added)
+        let graphScores = try graph?.scores(of: ids.sorted(), graphHits) ?? [:]
+        let candidates = ids.map {
+            ScoreFusion.Candidate(id: $0, cosine: cosine[$0] ?? 0, bm25: bm25[$0], graph: graphScores[$0] ?? 0)
+        }
         // Only the winners are read in full; one deleted since it was ranked is left out.
         let ranked = configuration.fusion.rank(candidates, threshold: request.threshold, limit: request.topK)
         let memories = try store.memories(ids: ranked.map(\.id), project: project)
-        return ranked.compactMap { ranked in
+        let results = ranked.compactMap { ranked -> ScoredMemory? in
             guard let memory = memories[ranked.id] else { return nil }
-            return ScoredMemory(memory: memory, score: ranked.score, semanticScore: ranked.semantic, keywordScore: ranked.keyword)
+            return ScoredMemory(
+                memory: memory, score: ranked.score, semanticScore: ranked.semantic, keywordScore: ranked.keyword, graphScore: ranked.graph)
         }
+        return SearchOutcome(results: results, relations: graphHits.relations)
     }
 }

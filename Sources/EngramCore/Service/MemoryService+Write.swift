@@ -16,23 +16,24 @@ extension MemoryService {
         return try scopeLocks.withLock(current.scope.lockKey) {
             var memory = try get(id: id)
             let old = memory.text
+            var changes = MemoryChanges()
             if let text = update.text?.trimmingCharacters(in: .whitespacesAndNewlines), text != memory.text {
                 memory.text = text
                 memory.hash = Self.hash(text)
                 memory.embedding = try embedder.embed(text)
+                if configuration.graph.enabled { changes.graph.statements = [editedGraph(of: memory)] }
             }
             if let metadata = update.metadata {
                 memory.metadata = Self.cleanMetadata((memory.metadata ?? [:]).merging(metadata) { $1 })
             }
             if let expiration { memory.expirationDate = expiration }
             memory.updatedAt = now()
-            var changes = MemoryChanges()
             changes.updates = [memory]
             changes.history = [HistoryEvent(
                 id: Self.newID(), memoryID: id, oldMemory: old, newMemory: memory.text, event: .update,
                 createdAt: memory.updatedAt, isDeleted: false, actorID: memory.actorID, role: memory.role,
                 scope: memory.scope, project: project)]
-            try store.apply(changes)
+            try applied(changes)
             return memory
         }
     }
@@ -40,7 +41,7 @@ extension MemoryService {
     /// Removes a memory for good, with a DELETE history row; `purge` also erases its text from history.
     public func delete(id: String, purge: Bool) throws {
         let memory = try get(id: id)
-        try store.apply(deletion(of: [memory], purge: purge))
+        try applied(deletion(of: [memory], purge: purge))
     }
 
     /// Removes every memory matching `filter` (expired and superseded ones too); returns how many.
@@ -56,7 +57,7 @@ extension MemoryService {
                 throw MemoryError.storeUnavailable("delete-all made no progress")
             }
             seen.formUnion(page.items.map(\.id))
-            try store.apply(deletion(of: page.items, purge: false))
+            try applied(deletion(of: page.items, purge: false))
             removed += page.items.count
         }
     }

@@ -18,8 +18,10 @@ public final class MemoryService: Sendable {
         public var parallelSearchMinimumCandidates = 50_000
         /// A new fact this similar to a stored one (cosine) is a duplicate.
         public var duplicateSimilarity = 0.95
-        /// How semantic and keyword scores are combined.
+        /// How semantic, keyword and graph scores are combined.
         public var fusion = ScoreFusion()
+        /// Graph memory: extraction on writes, graph candidates in searches.
+        public var graph = GraphSettings()
         /// Largest page of a listing.
         public var maxPageSize = 1000
         /// Existing memories shown to the model on an inference add.
@@ -103,12 +105,12 @@ public final class MemoryService: Sendable {
     }
 
     /// A page of the memories matching `filter`, newest first.
-    public func list(filter: Filter, page: Int, pageSize: Int, showExpired: Bool, includeSuperseded: Bool) throws -> Page<Memory> {
-        guard page >= 1 else { throw MemoryError.invalid("page must be at least 1") }
-        guard (1...configuration.maxPageSize).contains(pageSize) else {
-            throw MemoryError.invalid("page_size must be between 1 and \(configuration.maxPageSize)")
-        }
-        let visibility = Visibility(showExpired: showExpired, includeSuperseded: includeSuperseded, today: today())
+    /// With `asOf`, the memories that held then: observed by then and not superseded by then.
+    public func list(
+        filter: Filter, page: Int, pageSize: Int, showExpired: Bool, includeSuperseded: Bool, asOf: Date? = nil
+    ) throws -> Page<Memory> {
+        try checkPage(page, pageSize)
+        let visibility = Visibility(showExpired: showExpired, includeSuperseded: includeSuperseded, today: today(), asOf: asOf)
         return try store.list(project: project, filter: filter, visibility: visibility, page: page, pageSize: pageSize)
     }
 
@@ -123,10 +125,7 @@ public final class MemoryService: Sendable {
 
     /// The change log of a scope, newest first.
     public func history(filter: Filter, event: HistoryEvent.Kind?, page: Int, pageSize: Int) throws -> Page<HistoryEvent> {
-        guard page >= 1 else { throw MemoryError.invalid("page must be at least 1") }
-        guard (1...configuration.maxPageSize).contains(pageSize) else {
-            throw MemoryError.invalid("page_size must be between 1 and \(configuration.maxPageSize)")
-        }
+        try checkPage(page, pageSize)
         return try store.history(project: project, filter: filter, event: event, page: page, pageSize: pageSize)
     }
 
@@ -134,6 +133,14 @@ public final class MemoryService: Sendable {
     public func entities() throws -> [Entity] { try store.entities(project: project) }
 
     // MARK: Helpers shared by the extensions
+
+    /// Checks a page request: `page` from 1, `page_size` from 1 to `maxPageSize`.
+    func checkPage(_ page: Int, _ pageSize: Int) throws(MemoryError) {
+        guard page >= 1 else { throw .invalid("page must be at least 1") }
+        guard (1...configuration.maxPageSize).contains(pageSize) else {
+            throw .invalid("page_size must be between 1 and \(configuration.maxPageSize)")
+        }
+    }
 
     func now() -> Date { clock() }
 

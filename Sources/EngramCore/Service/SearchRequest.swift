@@ -1,3 +1,5 @@
+import Foundation
+
 /// What `MemoryService.search` is asked for.
 public struct SearchRequest: Sendable {
     public var query: String
@@ -10,8 +12,17 @@ public struct SearchRequest: Sendable {
     /// Use keyword (BM25) scores too.
     public var keywordSearch: Bool
     public var showExpired: Bool
+    /// False leaves the graph out of this search; nil follows the server's setting.
+    public var enableGraph: Bool?
+    /// What held at this time: memories observed by then and not superseded then, relations valid then.
+    public var asOf: Date?
 
-    public init(query: String, filter: Filter, topK: Int = 20, threshold: Double = 0.1, keywordSearch: Bool = true, showExpired: Bool = false) {
+    public init(
+        query: String, filter: Filter, topK: Int = 20, threshold: Double = 0.1, keywordSearch: Bool = true, showExpired: Bool = false,
+        enableGraph: Bool? = nil, asOf: Date? = nil
+    ) {
+        self.enableGraph = enableGraph
+        self.asOf = asOf
         self.query = query
         self.filter = filter
         self.topK = topK

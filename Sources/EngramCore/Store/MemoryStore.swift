@@ -8,11 +8,15 @@ public struct Visibility: Sendable, Equatable {
     public var includeSuperseded: Bool
     /// Today as `YYYY-MM-DD` (UTC): memories with `expiration_date < today` are expired.
     public var today: String
+    /// Only memories that held at this time: observed by then and not superseded by then (whatever
+    /// `includeSuperseded` says).
+    public var asOf: Date?
 
-    public init(showExpired: Bool = false, includeSuperseded: Bool = false, today: String) {
+    public init(showExpired: Bool = false, includeSuperseded: Bool = false, today: String, asOf: Date? = nil) {
         self.showExpired = showExpired
         self.includeSuperseded = includeSuperseded
         self.today = today
+        self.asOf = asOf
     }
 }
 
@@ -32,13 +36,55 @@ public struct MemoryChanges: Sendable, Equatable {
     public var history: [HistoryEvent] = []
     /// The async job these changes finish, marked done in the same transaction.
     public var completedJob: JobCompletion?
+    /// What the changed memories say in the graph, and relations deleted through the API.
+    public var graph = GraphChanges()
+    /// When the changes happened in the world (an add's observation time): new memories were observed
+    /// then, superseded ones and the relations closed stop holding then. Nil: `recordedAt`.
+    public var observedAt: Date?
+    /// When Engram made the changes (relations learnt and retired then). Nil: the store's clock.
+    public var recordedAt: Date?
+    /// The project the graph changes belong to.
+    public var project = Memory.defaultProject
 
     public init() {}
 
     /// Whether there is nothing to apply.
     public var isEmpty: Bool {
         inserts.isEmpty && updates.isEmpty && supersessions.isEmpty && deletions.isEmpty && purges.isEmpty && history.isEmpty
-            && completedJob == nil
+            && completedJob == nil && graph.isEmpty
+    }
+
+    /// The writer of the graph side of these changes over a store's transaction.
+    public func graphWriter(_ transaction: any GraphTransaction, project: String) -> GraphWriter {
+        let recorded = recordedAt ?? Date()
+        return GraphWriter(transaction: transaction, project: project, observedAt: observedAt ?? recorded, recordedAt: recorded)
+    }
+}
+
+/// What a search of relations asks for (`GET /graph/relations`).
+public struct RelationQuery: Sendable, Equatable {
+    /// Only relations with an endpoint known by this key (`EntityName.key`) or alias.
+    public var entityKey: String?
+    /// Only relations that held at this time (valid time), whenever they were learnt or retired.
+    public var asOf: Date?
+    /// Closed relations too (ignored with `asOf`).
+    public var includeHistory: Bool
+
+    public init(entityKey: String? = nil, asOf: Date? = nil, includeHistory: Bool = false) {
+        self.entityKey = entityKey
+        self.asOf = asOf
+        self.includeHistory = includeHistory
+    }
+}
+
+/// A link between an entity and a memory that mentions it.
+public struct EntityLink: Sendable, Equatable {
+    public var entityID: String
+    public var memoryID: String
+
+    public init(entityID: String, memoryID: String) {
+        self.entityID = entityID
+        self.memoryID = memoryID
     }
 }
 
@@ -50,8 +96,10 @@ public protocol MemoryStore: JobStore {
     /// `MemoryError.embedderMismatch` when they differ from what the store holds.
     func prepare(embeddingModel: String, dimension: Int) throws
 
-    /// Applies all changes atomically.
-    func apply(_ changes: MemoryChanges) throws
+    /// Applies all changes atomically, the graph's included (`GraphWriter`); returns the relations the
+    /// changes opened and closed.
+    @discardableResult
+    func apply(_ changes: MemoryChanges) throws -> GraphOutcome
 
     /// The memory with this id in `project`, whatever its state or expiry.
     func memory(id: String, project: String) throws -> Memory?
@@ -96,8 +144,34 @@ public protocol MemoryStore: JobStore {
     /// The users, agents and runs that have memories in `project`, from an index.
     func entities(project: String) throws -> [Entity]
 
-    /// Erases every memory and history row of `project`.
+    /// Erases every memory, history row and graph row of `project`.
     func reset(project: String) throws
+
+    // MARK: Graph
+
+    /// The entities of `project` known by one of `keys` (a key or an alias) whose scope has the scope ids
+    /// `scope` pins (all of the project's when it pins none), at most `limit`.
+    func graphEntities(keys: [String], project: String, scope: [(field: MemoryField, value: String)], limit: Int) throws -> [GraphEntity]
+
+    /// The relations touching any of `entityIDs`: those that held at `asOf`, or the open ones when nil;
+    /// at most `limit`, newest first.
+    func graphRelations(touching entityIDs: [String], project: String, asOf: Date?, limit: Int) throws -> [GraphRelation]
+
+    /// The links of `entityIDs` to memories matching `filter` and `visibility`, at most `limitPerEntity`
+    /// per entity (the newest).
+    func graphLinks(entityIDs: [String], project: String, filter: Filter, visibility: Visibility, limitPerEntity: Int) throws -> [EntityLink]
+
+    /// The links between any of `entityIDs` and any of `memoryIDs` in `project`.
+    func graphLinks(entityIDs: [String], memoryIDs: [String], project: String) throws -> [EntityLink]
+
+    /// A page of the entities mentioned by memories matching `filter` (any state), most mentioned first.
+    func graphEntities(project: String, filter: Filter, page: Int, pageSize: Int) throws -> Page<GraphEntity>
+
+    /// A page of the relations stated by memories matching `filter` (any state), newest first.
+    func graphRelations(project: String, filter: Filter, query: RelationQuery, page: Int, pageSize: Int) throws -> Page<GraphRelation>
+
+    /// The relation with this id in `project`.
+    func graphRelation(id: String, project: String) throws -> GraphRelation?
 
     /// Whether the store answers (for `/health`).
     func isReachable() -> Bool

@@ -9,6 +9,7 @@ enum PostgresMigrations {
     static let all: [(name: String, sql: String)] = [
         ("0001_memories_history_entities_settings", memoriesSQL + historySQL + entitiesSQL + settingsSQL),
         ("0002_jobs", jobsSQL),
+        ("0006_graph", graphSQL),
     ]
 
     /// The key of the advisory lock migrations and `prepare` run under (any fixed 64-bit number).
@@ -142,5 +143,82 @@ enum PostgresMigrations {
             completed_at timestamptz
         );
         CREATE INDEX jobs_status ON jobs (status, seq);
+        """
+
+    /// Graph memory (DESIGN.md "Graph"), as the SQLite store's `0006_graph` (Postgres has no 0003-0005:
+    /// those were SQLite-only): entities per scope (`scope_key` is `Scope.lockKey`) with their aliases,
+    /// the memories that mention each (`graph_links`), relations with both time axes, and the memories
+    /// that state each relation (`graph_sources`). One open relation per (source, relationship, target):
+    /// the partial unique index, which concurrent writers meet with `ON CONFLICT … DO NOTHING`. `seq`
+    /// orders rows of the same microsecond. Memories gain the time they were observed (null for those
+    /// stored before: their `created_at`) and the time they were superseded, which `as_of` reads;
+    /// memories superseded before take the time of their DELETE history row.
+    private static let graphSQL = """
+        CREATE TABLE graph_entities (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            project text NOT NULL,
+            scope_key text NOT NULL,
+            user_id text,
+            agent_id text,
+            run_id text,
+            key text NOT NULL,
+            name text NOT NULL,
+            type text NOT NULL,
+            mentions integer NOT NULL DEFAULT 0,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            UNIQUE (project, scope_key, key)
+        );
+        CREATE INDEX graph_entities_key ON graph_entities (project, key);
+        CREATE TABLE graph_aliases (
+            project text NOT NULL,
+            scope_key text NOT NULL,
+            alias text NOT NULL,
+            entity_id text NOT NULL REFERENCES graph_entities (id) ON DELETE CASCADE,
+            PRIMARY KEY (project, scope_key, alias)
+        );
+        CREATE INDEX graph_aliases_alias ON graph_aliases (project, alias);
+        CREATE INDEX graph_aliases_entity ON graph_aliases (entity_id);
+        CREATE TABLE graph_links (
+            entity_id text NOT NULL REFERENCES graph_entities (id) ON DELETE CASCADE,
+            memory_id text NOT NULL,
+            created_at timestamptz NOT NULL,
+            PRIMARY KEY (entity_id, memory_id)
+        );
+        CREATE INDEX graph_links_memory ON graph_links (memory_id);
+        CREATE TABLE graph_relations (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            project text NOT NULL,
+            user_id text,
+            agent_id text,
+            run_id text,
+            source_id text NOT NULL REFERENCES graph_entities (id) ON DELETE CASCADE,
+            relationship text NOT NULL,
+            target_id text NOT NULL REFERENCES graph_entities (id) ON DELETE CASCADE,
+            fact text,
+            valid_at timestamptz,
+            invalid_at timestamptz,
+            created_at timestamptz NOT NULL,
+            expired_at timestamptz,
+            origin text NOT NULL CHECK (origin IN ('llm', 'heuristic'))
+        );
+        CREATE UNIQUE INDEX graph_relations_open ON graph_relations (source_id, relationship, target_id) WHERE expired_at IS NULL;
+        CREATE INDEX graph_relations_source ON graph_relations (source_id, relationship);
+        CREATE INDEX graph_relations_target ON graph_relations (target_id);
+        CREATE INDEX graph_relations_created ON graph_relations (project, created_at DESC, seq DESC);
+        CREATE TABLE graph_sources (
+            relation_id text NOT NULL REFERENCES graph_relations (id) ON DELETE CASCADE,
+            memory_id text NOT NULL,
+            created_at timestamptz NOT NULL,
+            PRIMARY KEY (relation_id, memory_id)
+        );
+        CREATE INDEX graph_sources_memory ON graph_sources (memory_id);
+        ALTER TABLE memories ADD COLUMN observed_at timestamptz;
+        ALTER TABLE memories ADD COLUMN superseded_at timestamptz;
+        UPDATE memories SET superseded_at = coalesce(
+            (SELECT max(h.created_at) FROM history h WHERE h.memory_id = memories.id AND h.event = 'DELETE'), updated_at)
+        WHERE state = 'superseded';
         """
 }

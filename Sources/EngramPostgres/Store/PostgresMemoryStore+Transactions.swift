@@ -41,10 +41,18 @@ extension PostgresMemoryStore {
     }
 
     /// The WHERE condition over `memories m` for a project, a filter and a visibility, bound into `query`.
+    /// A visibility `asOf` a time replaces the state condition.
     func memoryCondition(project: String, filter: Filter, visibility: Visibility?, into query: inout BoundQuery) throws -> String {
         var parts = ["m.project = \(query.bind(.text(project)))"]
         if let visibility {
-            if !visibility.includeSuperseded { parts.append("m.state = 'active'") }
+            if let asOf = visibility.asOf {
+                // Held at `asOf`: observed by then (memories stored before observation times: their
+                // creation) and not superseded by then.
+                let time = query.bind(.timestamp(asOf))
+                parts.append("coalesce(m.observed_at, m.created_at) <= \(time) AND (m.superseded_at IS NULL OR m.superseded_at > \(time))")
+            } else if !visibility.includeSuperseded {
+                parts.append("m.state = 'active'")
+            }
             if !visibility.showExpired {
                 parts.append("(m.expiration_date IS NULL OR m.expiration_date >= \(query.bind(.text(visibility.today))))")
             }

@@ -1,10 +1,11 @@
 import EngramCore
+import Foundation
 
 extension PostgresMemoryStore {
     static let insertMemorySQL = """
         INSERT INTO memories (id, project, text, hash, metadata, user_id, agent_id, run_id, actor_id, role,
-            created_at, updated_at, expiration_date, state, embedding)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::vector)
+            created_at, updated_at, expiration_date, state, embedding, observed_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::vector, $16)
         """
 
     static let updateMemorySQL = """
@@ -20,27 +21,36 @@ extension PostgresMemoryStore {
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         """
 
-    /// Applies every change in one transaction: inserts, updates, supersessions, history rows,
-    /// deletions, purges, then the finished job. Any failure (a duplicate id, an unknown id to update,
-    /// supersede or delete, which throws `MemoryError.notFound`, a job not running) rolls back all of
-    /// it. The entity counts follow in the same transaction (trigger), as does the tsvector (generated).
-    public func apply(_ changes: MemoryChanges) throws {
-        guard !changes.isEmpty else { return }
-        try transaction { connection in
+    /// Applies every change in one transaction: inserts (observed at `changes.observedAt`, else their
+    /// creation), updates, supersessions (superseded at the observation time, else the recording time,
+    /// else now), history rows, the graph (`GraphWriter` over `PostgresGraphTransaction`), deletions,
+    /// purges, then the finished job. Any failure (a duplicate id, an unknown id to update, supersede or
+    /// delete, which throws `MemoryError.notFound`, a job not running) rolls back all of it; a deadlock
+    /// with a concurrent writer reruns it. The entity counts follow in the same transaction (trigger), as
+    /// does the tsvector (generated). Returns the relations the changes opened and closed.
+    @discardableResult
+    public func apply(_ changes: MemoryChanges) throws -> GraphOutcome {
+        guard !changes.isEmpty else { return GraphOutcome() }
+        return try transaction { connection in
             for memory in changes.inserts {
-                try connection.execute(Self.insertMemorySQL, StoredRows.parameters(of: memory))
+                try connection.execute(
+                    Self.insertMemorySQL, StoredRows.parameters(of: memory) + [.timestamp(changes.observedAt ?? memory.createdAt)])
             }
             for memory in changes.updates {
                 let result = try connection.execute(Self.updateMemorySQL, StoredRows.parameters(of: memory))
                 guard result.affectedRows == 1 else { throw MemoryError.notFound(memory.id) }
             }
+            let supersededAt = changes.observedAt ?? changes.recordedAt ?? Date()
             for id in changes.supersessions {
-                let result = try connection.execute("UPDATE memories SET state = 'superseded' WHERE id = $1", [.text(id)])
+                let result = try connection.execute(
+                    "UPDATE memories SET state = 'superseded', superseded_at = $2 WHERE id = $1", [.text(id), .timestamp(supersededAt)])
                 guard result.affectedRows == 1 else { throw MemoryError.notFound(id) }
             }
             for event in changes.history {
                 try connection.execute(Self.insertHistorySQL, StoredRows.parameters(of: event))
             }
+            let outcome = try changes.graphWriter(PostgresGraphTransaction(connection: connection), project: changes.project)
+                .apply(changes.graph, supersessions: changes.supersessions, deletions: changes.deletions)
             for id in changes.deletions {
                 let result = try connection.execute("DELETE FROM memories WHERE id = $1", [.text(id)])
                 guard result.affectedRows == 1 else { throw MemoryError.notFound(id) }
@@ -49,15 +59,18 @@ extension PostgresMemoryStore {
                 try connection.execute("UPDATE history SET old_memory = NULL, new_memory = NULL WHERE memory_id = $1", [.text(id)])
             }
             if let completion = changes.completedJob { try Self.finish(completion, connection) }
+            return outcome
         }
     }
 
-    /// Erases every memory, history row and entity of `project` in one transaction.
+    /// Erases every memory, history row, entity and graph row of `project` in one transaction (aliases,
+    /// links and sources go with their entities and relations).
     public func reset(project: String) throws {
         try transaction { connection in
             for sql in [
                 "DELETE FROM memories WHERE project = $1", "DELETE FROM history WHERE project = $1",
-                "DELETE FROM entities WHERE project = $1",
+                "DELETE FROM entities WHERE project = $1", "DELETE FROM graph_relations WHERE project = $1",
+                "DELETE FROM graph_entities WHERE project = $1",
             ] {
                 try connection.execute(sql, [.text(project)])
             }

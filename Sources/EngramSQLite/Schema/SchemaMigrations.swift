@@ -29,6 +29,9 @@ enum SchemaMigrations {
         migrator.registerMigration("0005_insert_counters") { db in
             try db.execute(sql: insertCountersSQL)
         }
+        migrator.registerMigration("0006_graph") { db in
+            try db.execute(sql: graphSQL)
+        }
         return migrator
     }
 
@@ -170,6 +173,81 @@ enum SchemaMigrations {
                 SELECT token, 1, 1 FROM (\(scopeTokenRowsSQL(row: "NEW", from: ""))) WHERE token IS NOT NULL
                 ON CONFLICT (token) DO UPDATE SET generation = generation + 1, inserted = inserted + 1;
         END;
+        """
+
+    /// Graph memory (DESIGN.md "Graph"): entities per scope (`scope_key` is `Scope.lockKey`) with their
+    /// aliases, the memories that mention each (`graph_links`), relations with both time axes, and the
+    /// memories that state each relation (`graph_sources`). One open relation per (source,
+    /// relationship, target): the partial unique index. Memories gain the time they were observed
+    /// (null for those stored before: their `created_at`) and the time they were superseded, which
+    /// `as_of` reads; memories superseded before take the time of their DELETE history row.
+    private static let graphSQL = """
+        CREATE TABLE graph_entities (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            project TEXT NOT NULL,
+            scope_key TEXT NOT NULL,
+            user_id TEXT,
+            agent_id TEXT,
+            run_id TEXT,
+            key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL,
+            mentions INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (project, scope_key, key)
+        );
+        CREATE INDEX graph_entities_key ON graph_entities (project, key);
+        CREATE TABLE graph_aliases (
+            project TEXT NOT NULL,
+            scope_key TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            entity_id TEXT NOT NULL REFERENCES graph_entities (id) ON DELETE CASCADE,
+            PRIMARY KEY (project, scope_key, alias)
+        ) WITHOUT ROWID;
+        CREATE INDEX graph_aliases_alias ON graph_aliases (project, alias);
+        CREATE INDEX graph_aliases_entity ON graph_aliases (entity_id);
+        CREATE TABLE graph_links (
+            entity_id TEXT NOT NULL REFERENCES graph_entities (id) ON DELETE CASCADE,
+            memory_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (entity_id, memory_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX graph_links_memory ON graph_links (memory_id);
+        CREATE TABLE graph_relations (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            project TEXT NOT NULL,
+            user_id TEXT,
+            agent_id TEXT,
+            run_id TEXT,
+            source_id TEXT NOT NULL REFERENCES graph_entities (id) ON DELETE CASCADE,
+            relationship TEXT NOT NULL,
+            target_id TEXT NOT NULL REFERENCES graph_entities (id) ON DELETE CASCADE,
+            fact TEXT,
+            valid_at TEXT,
+            invalid_at TEXT,
+            created_at TEXT NOT NULL,
+            expired_at TEXT,
+            origin TEXT NOT NULL CHECK (origin IN ('llm', 'heuristic'))
+        );
+        CREATE UNIQUE INDEX graph_relations_open ON graph_relations (source_id, relationship, target_id) WHERE expired_at IS NULL;
+        CREATE INDEX graph_relations_source ON graph_relations (source_id, relationship);
+        CREATE INDEX graph_relations_target ON graph_relations (target_id);
+        CREATE INDEX graph_relations_created ON graph_relations (project, created_at DESC, seq DESC);
+        CREATE TABLE graph_sources (
+            relation_id TEXT NOT NULL REFERENCES graph_relations (id) ON DELETE CASCADE,
+            memory_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (relation_id, memory_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX graph_sources_memory ON graph_sources (memory_id);
+        ALTER TABLE memories ADD COLUMN observed_at TEXT;
+        ALTER TABLE memories ADD COLUMN superseded_at TEXT;
+        UPDATE memories SET superseded_at = coalesce(
+            (SELECT max(h.created_at) FROM history h WHERE h.memory_id = memories.id AND h.event = 'DELETE'), updated_at)
+        WHERE state = 'superseded';
         """
 
     /// Adds one to the counter of each scope id of `row` (`NEW` or `OLD`).

@@ -45,6 +45,11 @@ extension SQLiteMemoryStore {
         let key = VectorCache.Key(project: project, condition: condition, dimension: vector.count, scopeTokens: scopeTokens)
         let cached = FilterCompiler.hasBoundedShape(filter)
         return try read { db in
+            // A search as of a past time is rare and its condition holds a time: it would only crowd the cache.
+            if visibility.asOf != nil {
+                let candidates = try loadCandidates(db, condition: condition, dimension: vector.count, cached: false)
+                return try finish(db, candidates.nearest(to: vector, limit: limit))
+            }
             let version = try self.version(db, project: project, scopeTokens: scopeTokens)
             let candidates: CandidateVectors
             switch vectorCache.lookup(key, version: version) {

@@ -1,3 +1,4 @@
+import Foundation
 import EngramCore
 import GRDB
 
@@ -6,16 +7,20 @@ extension SQLiteMemoryStore {
     /// deletions, then purges. Any failure (a duplicate id, an unknown id to update, supersede or
     /// delete, which throws `MemoryError.notFound`) rolls back all of it. The FTS index, entity counts
     /// and the project's generation follow in the same transaction (triggers).
-    public func apply(_ changes: MemoryChanges) throws {
-        guard !changes.isEmpty else { return }
-        try write { db in
+    @discardableResult
+    public func apply(_ changes: MemoryChanges) throws -> GraphOutcome {
+        guard !changes.isEmpty else { return GraphOutcome() }
+        return try write { db in
             if !changes.inserts.isEmpty {
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO memories (id, project, text, hash, metadata, user_id, agent_id, run_id, actor_id, role,
-                        created_at, updated_at, expiration_date, state, embedding)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                        created_at, updated_at, expiration_date, state, embedding, observed_at)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                     """)
-                for memory in changes.inserts { try insert.execute(arguments: StoredRows.arguments(of: memory)) }
+                for memory in changes.inserts {
+                    let observed = StoredTime.string(from: changes.observedAt ?? memory.createdAt)
+                    try insert.execute(arguments: StoredRows.arguments(of: memory) + [observed])
+                }
             }
             if !changes.updates.isEmpty {
                 let update = try db.cachedStatement(sql: """
@@ -29,7 +34,14 @@ extension SQLiteMemoryStore {
                     guard db.changesCount == 1 else { throw MemoryError.notFound(memory.id) }
                 }
             }
-            try forEach(changes.supersessions, db, "UPDATE memories SET state = 'superseded' WHERE id = ?", mustChange: true)
+            if !changes.supersessions.isEmpty {
+                let supersede = try db.cachedStatement(sql: "UPDATE memories SET state = 'superseded', superseded_at = ? WHERE id = ?")
+                let time = StoredTime.string(from: changes.observedAt ?? changes.recordedAt ?? Date())
+                for id in changes.supersessions {
+                    try supersede.execute(arguments: [time, id])
+                    guard db.changesCount == 1 else { throw MemoryError.notFound(id) }
+                }
+            }
             if !changes.history.isEmpty {
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO history (id, memory_id, old_memory, new_memory, event, created_at, is_deleted, actor_id,
@@ -38,12 +50,15 @@ extension SQLiteMemoryStore {
                     """)
                 for event in changes.history { try insert.execute(arguments: StoredRows.arguments(of: event)) }
             }
+            let outcome = try changes.graphWriter(SQLiteGraphTransaction(db: db), project: changes.project)
+                .apply(changes.graph, supersessions: changes.supersessions, deletions: changes.deletions)
             try forEach(changes.deletions, db, "DELETE FROM memories WHERE id = ?", mustChange: true)
             try forEach(
                 changes.purges, db, "UPDATE history SET old_memory = NULL, new_memory = NULL WHERE memory_id = ?",
                 mustChange: false
             )
             if let completion = changes.completedJob { try Self.finish(completion, db) }
+            return outcome
         }
     }
 
@@ -52,7 +67,8 @@ extension SQLiteMemoryStore {
         try write { db in
             for sql in [
                 "DELETE FROM memories WHERE project = ?", "DELETE FROM history WHERE project = ?",
-                "DELETE FROM entities WHERE project = ?",
+                "DELETE FROM entities WHERE project = ?", "DELETE FROM graph_relations WHERE project = ?",
+                "DELETE FROM graph_entities WHERE project = ?",
             ] {
                 try db.cachedStatement(sql: sql).execute(arguments: [project])
             }

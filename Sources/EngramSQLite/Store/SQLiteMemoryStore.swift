@@ -134,7 +134,13 @@ public final class SQLiteMemoryStore: MemoryStore {
     func memoryCondition(project: String, filter: Filter, visibility: Visibility?) throws -> SQLFragment {
         var parts = [SQLFragment("m.project = ?", [project.databaseValue])]
         if let visibility {
-            if !visibility.includeSuperseded { parts.append(SQLFragment("m.state = 'active'")) }
+            if let asOf = visibility.asOf {
+                let time = StoredTime.string(from: asOf).databaseValue
+                parts.append(SQLFragment(
+                    "coalesce(m.observed_at, m.created_at) <= ? AND (m.superseded_at IS NULL OR m.superseded_at > ?)", [time, time]))
+            } else if !visibility.includeSuperseded {
+                parts.append(SQLFragment("m.state = 'active'"))
+            }
             if !visibility.showExpired {
                 parts.append(SQLFragment("(m.expiration_date IS NULL OR m.expiration_date >= ?)", [visibility.today.databaseValue]))
             }

@@ -1,19 +1,41 @@
 import EngramAPI
 import EngramCore
 import EngramHTTP
+import EngramPostgres
+import EngramPostgresTestSupport
 import EngramSQLite
 import EngramTestSupport
 import Foundation
 import Logging
+import Testing
 
-/// A real Engram API on 127.0.0.1: a SQLite file in a fresh directory, the hashing test embedder, and
-/// the HTTP server. Always stopped and removed after the body runs.
+/// The store behind a harness.
+enum HarnessStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// A SQLite file in the harness's directory.
+    case sqlite
+    /// A fresh database on the shared embedded Postgres server.
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    func open(in directory: URL) throws -> any MemoryStore {
+        switch self {
+        case .sqlite: try SQLiteMemoryStore(path: directory.appendingPathComponent("engram.sqlite").path)
+        case .postgres: try PostgresMemoryStore(url: try EmbeddedPostgres.shared.makeDatabase())
+        }
+    }
+}
+
+/// A real Engram API on 127.0.0.1: a SQLite file in a fresh directory (or a fresh Postgres database),
+/// the hashing test embedder, and the HTTP server. Always stopped and removed after the body runs.
 struct APIHarness {
     let port: Int
     let service: MemoryService
     let directory: URL
+    let store: any MemoryStore
 
     static func run<T>(
+        storeKind: HarnessStore = .sqlite,
         apiKey: String? = nil, embedder: any Embedder = HashingEmbedder(), clock: (@Sendable () -> Date)? = nil,
         chatModel: (any ChatModel)? = nil, factory: (any ProviderFactory)? = nil, jobWorkers: Int? = nil,
         configuration: MemoryService.Configuration = MemoryService.Configuration(),
@@ -22,7 +44,7 @@ struct APIHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteMemoryStore(path: directory.appendingPathComponent("engram.sqlite").path)
+        let store = try storeKind.open(in: directory)
         let service = try MemoryService(
             store: store, embedder: embedder, chatModel: chatModel, factory: factory, configuration: configuration,
             clock: clock ?? { Date() })
@@ -43,7 +65,7 @@ struct APIHarness {
             server.shutdown()
             server.waitUntilStopped()
         }
-        return try body(APIHarness(port: server.port, service: service, directory: directory))
+        return try body(APIHarness(port: server.port, service: service, directory: directory, store: store))
     }
 
     func call(_ method: String, _ target: String, _ body: String? = nil, headers: [String: String] = [:]) throws -> RawClient.Response {

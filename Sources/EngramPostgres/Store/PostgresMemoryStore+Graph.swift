@@ -1,0 +1,169 @@
+import EngramCore
+import Foundation
+
+/// The graph reads, as the SQLite store answers them. Reads of a count and a page, or of rows and
+/// their aliases or sources, run in one read-only snapshot.
+extension PostgresMemoryStore {
+    /// The entities of `project` known by one of `keys` (key or alias) whose scope has the scope ids
+    /// `scope` pins, oldest first, at most `limit`.
+    public func graphEntities(keys: [String], project: String, scope: [(field: MemoryField, value: String)], limit: Int) throws -> [GraphEntity] {
+        let keys = Array(Set(keys)).sorted()
+        guard !keys.isEmpty, limit > 0 else { return [] }
+        var query = BoundQuery()
+        let projectValue = query.bind(.text(project))
+        let list = query.bind(.textArray(keys))
+        var condition = """
+            e.project = \(projectValue) AND (e.key = ANY(\(list)) \
+            OR e.id IN (SELECT entity_id FROM graph_aliases WHERE project = \(projectValue) AND alias = ANY(\(list))))
+            """
+        for (field, value) in scope where [.userID, .agentID, .runID].contains(field) {
+            condition += " AND e.\(field.rawValue) = \(query.bind(.text(value)))"
+        }
+        let count = query.bind(.int8(limit))
+        return try transaction(readOnlySnapshot: true) { connection in
+            let result = try connection.execute(
+                "SELECT \(PostgresGraphRows.entityColumns) FROM graph_entities e WHERE \(condition) ORDER BY e.seq LIMIT \(count)",
+                query.parameters)
+            return try PostgresGraphRows.entities(from: result, connection)
+        }
+    }
+
+    /// The relations touching any of `entityIDs` that held at `asOf` (the open ones when nil), newest
+    /// first, at most `limit`.
+    public func graphRelations(touching entityIDs: [String], project: String, asOf: Date?, limit: Int) throws -> [GraphRelation] {
+        guard !entityIDs.isEmpty, limit > 0 else { return [] }
+        var query = BoundQuery()
+        let projectValue = query.bind(.text(project))
+        let list = query.bind(.textArray(entityIDs))
+        let time = Self.relationTimeCondition(asOf: asOf, includeHistory: false, into: &query)
+        let count = query.bind(.int8(limit))
+        return try transaction(readOnlySnapshot: true) { connection in
+            let result = try connection.execute(
+                """
+                SELECT \(PostgresGraphRows.relationColumns) \(PostgresGraphRows.relationJoins)
+                WHERE r.project = \(projectValue) AND (r.source_id = ANY(\(list)) OR r.target_id = ANY(\(list))) AND \(time)
+                ORDER BY r.created_at DESC, r.seq DESC LIMIT \(count)
+                """, query.parameters)
+            return try PostgresGraphRows.relations(from: result, connection)
+        }
+    }
+
+    /// The links of `entityIDs` to memories matching `filter` and `visibility`, the newest
+    /// `limitPerEntity` of each (newest by `created_at`, then `id`: the order of `list`).
+    public func graphLinks(entityIDs: [String], project: String, filter: Filter, visibility: Visibility, limitPerEntity: Int) throws -> [EntityLink] {
+        guard !entityIDs.isEmpty, limitPerEntity > 0 else { return [] }
+        var query = BoundQuery()
+        let condition = try memoryCondition(project: project, filter: filter, visibility: visibility, into: &query)
+        let list = query.bind(.textArray(entityIDs))
+        let count = query.bind(.int8(limitPerEntity))
+        return try withConnection { connection in
+            let result = try connection.execute(
+                """
+                SELECT entity_id, memory_id FROM (
+                    SELECT l.entity_id, l.memory_id,
+                        row_number() OVER (PARTITION BY l.entity_id ORDER BY m.created_at DESC, m.id DESC) AS position
+                    FROM graph_links l JOIN memories m ON m.id = l.memory_id
+                    WHERE l.entity_id = ANY(\(list)) AND \(condition)
+                ) AS ranked WHERE position <= \(count)
+                """, query.parameters)
+            return try (0..<result.rowCount).map {
+                EntityLink(entityID: try result.requiredText($0, 0), memoryID: try result.requiredText($0, 1))
+            }
+        }
+    }
+
+    /// The links between any of `entityIDs` and any of `memoryIDs` in `project`.
+    public func graphLinks(entityIDs: [String], memoryIDs: [String], project: String) throws -> [EntityLink] {
+        guard !entityIDs.isEmpty, !memoryIDs.isEmpty else { return [] }
+        return try withConnection { connection in
+            let result = try connection.execute(
+                """
+                SELECT l.entity_id, l.memory_id FROM graph_links l JOIN graph_entities e ON e.id = l.entity_id
+                WHERE l.entity_id = ANY($1) AND l.memory_id = ANY($2) AND e.project = $3
+                """, [.textArray(entityIDs), .textArray(memoryIDs), .text(project)])
+            return try (0..<result.rowCount).map {
+                EntityLink(entityID: try result.requiredText($0, 0), memoryID: try result.requiredText($0, 1))
+            }
+        }
+    }
+
+    /// A page of the entities mentioned by memories matching `filter` (any state), most mentioned first.
+    public func graphEntities(project: String, filter: Filter, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
+        let offset = try offset(page: page, pageSize: pageSize)
+        var query = BoundQuery()
+        let projectValue = query.bind(.text(project))
+        let memories = try memoryCondition(project: project, filter: filter, visibility: nil, into: &query)
+        let condition = """
+            e.project = \(projectValue) AND EXISTS (SELECT 1 FROM graph_links l JOIN memories m ON m.id = l.memory_id \
+            WHERE l.entity_id = e.id AND \(memories))
+            """
+        return try transaction(readOnlySnapshot: true) { connection in
+            let total = try connection.execute("SELECT count(*) FROM graph_entities e WHERE \(condition)", query.parameters).requiredInt(0, 0)
+            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
+            var paged = query
+            let limit = paged.bind(.int8(pageSize))
+            let skip = paged.bind(.int8(offset))
+            let result = try connection.execute(
+                """
+                SELECT \(PostgresGraphRows.entityColumns) FROM graph_entities e WHERE \(condition)
+                ORDER BY e.mentions DESC, e.seq LIMIT \(limit) OFFSET \(skip)
+                """, paged.parameters)
+            return Page(items: try PostgresGraphRows.entities(from: result, connection), total: total, page: page, pageSize: pageSize)
+        }
+    }
+
+    /// A page of the relations stated by memories matching `filter` (any state), newest first, of an
+    /// endpoint known by `query.entityKey` (key or alias) when given, that held at `query.asOf` when
+    /// given, else the open ones (all with `includeHistory`).
+    public func graphRelations(project: String, filter: Filter, query relationQuery: RelationQuery, page: Int, pageSize: Int) throws -> Page<GraphRelation> {
+        let offset = try offset(page: page, pageSize: pageSize)
+        var query = BoundQuery()
+        let projectValue = query.bind(.text(project))
+        let memories = try memoryCondition(project: project, filter: filter, visibility: nil, into: &query)
+        var condition = """
+            r.project = \(projectValue) AND EXISTS (SELECT 1 FROM graph_sources gs JOIN memories m ON m.id = gs.memory_id \
+            WHERE gs.relation_id = r.id AND \(memories))
+            """
+        condition += " AND " + Self.relationTimeCondition(asOf: relationQuery.asOf, includeHistory: relationQuery.includeHistory, into: &query)
+        if let key = relationQuery.entityKey {
+            let keyValue = query.bind(.text(key))
+            let known = """
+                (SELECT id FROM graph_entities WHERE project = \(projectValue) AND key = \(keyValue) \
+                UNION SELECT entity_id FROM graph_aliases WHERE project = \(projectValue) AND alias = \(keyValue))
+                """
+            condition += " AND (r.source_id IN \(known) OR r.target_id IN \(known))"
+        }
+        return try transaction(readOnlySnapshot: true) { connection in
+            let total = try connection.execute("SELECT count(*) FROM graph_relations r WHERE \(condition)", query.parameters).requiredInt(0, 0)
+            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
+            var paged = query
+            let limit = paged.bind(.int8(pageSize))
+            let skip = paged.bind(.int8(offset))
+            let result = try connection.execute(
+                """
+                SELECT \(PostgresGraphRows.relationColumns) \(PostgresGraphRows.relationJoins) WHERE \(condition)
+                ORDER BY r.created_at DESC, r.seq DESC LIMIT \(limit) OFFSET \(skip)
+                """, paged.parameters)
+            return Page(items: try PostgresGraphRows.relations(from: result, connection), total: total, page: page, pageSize: pageSize)
+        }
+    }
+
+    /// The relation with this id in `project`.
+    public func graphRelation(id: String, project: String) throws -> GraphRelation? {
+        try transaction(readOnlySnapshot: true) { connection in
+            let result = try connection.execute(
+                "SELECT \(PostgresGraphRows.relationColumns) \(PostgresGraphRows.relationJoins) WHERE r.id = $1 AND r.project = $2",
+                [.text(id), .text(project)])
+            return try PostgresGraphRows.relations(from: result, connection).first
+        }
+    }
+
+    /// Relations that held at `asOf` (valid time); else the open ones, or all with `includeHistory`.
+    static func relationTimeCondition(asOf: Date?, includeHistory: Bool, into query: inout BoundQuery) -> String {
+        if let asOf {
+            let time = query.bind(.timestamp(asOf))
+            return "(r.valid_at IS NULL OR r.valid_at <= \(time)) AND (r.invalid_at IS NULL OR r.invalid_at > \(time))"
+        }
+        return includeHistory ? "TRUE" : "r.expired_at IS NULL"
+    }
+}

@@ -1,0 +1,73 @@
+import EngramCore
+import Foundation
+import GRDB
+
+/// The column lists graph reads select and how their rows become domain values.
+enum GraphRows {
+    /// Every column of an entity, under alias `e`.
+    static let entityColumns = "e.id, e.name, e.type, e.mentions, e.user_id, e.agent_id, e.run_id, e.created_at, e.updated_at"
+
+    /// Every column of a relation with its endpoints' names and types, under aliases `r`, `s`, `t`.
+    static let relationColumns = """
+        r.id, s.name, s.type, r.relationship, t.name, t.type, r.fact, r.valid_at, r.invalid_at, r.created_at, r.expired_at,
+        r.origin, r.source_id, r.target_id, s.mentions, t.mentions
+        """
+
+    /// The joins `relationColumns` needs.
+    static let relationJoins = "FROM graph_relations r JOIN graph_entities s ON s.id = r.source_id JOIN graph_entities t ON t.id = r.target_id"
+
+    /// Entities of rows selected with `entityColumns`, with their aliases.
+    static func entities(from rows: [Row], _ db: Database) throws -> [GraphEntity] {
+        let ids: [String] = rows.map { $0[0] }
+        var aliases: [String: [String]] = [:]
+        for chunk in chunks(ids) {
+            let sql = "SELECT entity_id, alias FROM graph_aliases WHERE entity_id IN (\(placeholders(chunk.count))) ORDER BY alias"
+            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)) {
+                aliases[row[0], default: []].append(row[1])
+            }
+        }
+        return try rows.map { row in
+            GraphEntity(
+                id: row[0], name: row[1], type: row[2], aliases: aliases[row[0]] ?? [], mentions: row[3],
+                scope: Scope(stored: row[4], agentID: row[5], runID: row[6]),
+                createdAt: try StoredRows.date(row[7]), updatedAt: try StoredRows.date(row[8]))
+        }
+    }
+
+    /// Relations of rows selected with `relationColumns`, with the memories that state each.
+    static func relations(from rows: [Row], _ db: Database) throws -> [GraphRelation] {
+        let ids: [String] = rows.map { $0[0] }
+        var sources: [String: [String]] = [:]
+        for chunk in chunks(ids) {
+            let sql = """
+                SELECT relation_id, memory_id FROM graph_sources WHERE relation_id IN (\(placeholders(chunk.count)))
+                ORDER BY created_at, memory_id
+                """
+            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)) {
+                sources[row[0], default: []].append(row[1])
+            }
+        }
+        return try rows.map { row in
+            guard let origin = GraphRelation.Origin(rawValue: row[11]) else { throw StoredRows.malformed }
+            return GraphRelation(
+                id: row[0], source: row[1], sourceType: row[2], relationship: row[3], target: row[4], targetType: row[5],
+                fact: row[6], validAt: try optionalDate(row[7]), invalidAt: try optionalDate(row[8]),
+                createdAt: try StoredRows.date(row[9]), expiredAt: try optionalDate(row[10]), memoryIDs: sources[row[0]] ?? [],
+                origin: origin, sourceID: row[12], targetID: row[13], sourceMentions: row[14], targetMentions: row[15])
+        }
+    }
+
+    /// `?, ?, …` for `count` values.
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// Ids in groups small enough for one statement's parameters.
+    static func chunks(_ ids: [String]) -> [ArraySlice<String>] {
+        stride(from: 0, to: ids.count, by: 500).map { ids[$0..<min($0 + 500, ids.count)] }
+    }
+
+    private static func optionalDate(_ text: String?) throws -> Date? {
+        try text.map(StoredRows.date)
+    }
+}

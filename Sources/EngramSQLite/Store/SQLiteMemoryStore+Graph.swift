@@ -1,0 +1,135 @@
+import EngramCore
+import Foundation
+import GRDB
+
+extension SQLiteMemoryStore {
+    public func graphEntities(keys: [String], project: String, scope: [(field: MemoryField, value: String)], limit: Int) throws -> [GraphEntity] {
+        let keys = Array(Set(keys)).sorted()
+        guard !keys.isEmpty, limit > 0 else { return [] }
+        var parts = [SQLFragment("e.project = ?", [project.databaseValue])]
+        let list = GraphRows.placeholders(keys.count)
+        let values = keys.map(\.databaseValue)
+        parts.append(SQLFragment(
+            "(e.key IN (\(list)) OR e.id IN (SELECT entity_id FROM graph_aliases WHERE project = ? AND alias IN (\(list))))",
+            values + [project.databaseValue] + values))
+        for (field, value) in scope where [.userID, .agentID, .runID].contains(field) {
+            parts.append(SQLFragment("e.\(field.rawValue) = ?", [value.databaseValue]))
+        }
+        let condition = SQLFragment.joined(parts, separator: " AND ", empty: "1")
+        return try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(GraphRows.entityColumns) FROM graph_entities e WHERE \(condition.sql) ORDER BY e.seq LIMIT ?",
+                arguments: StatementArguments(condition.arguments + [limit.databaseValue]))
+            return try GraphRows.entities(from: rows, db)
+        }
+    }
+
+    public func graphRelations(touching entityIDs: [String], project: String, asOf: Date?, limit: Int) throws -> [GraphRelation] {
+        guard !entityIDs.isEmpty, limit > 0 else { return [] }
+        let list = GraphRows.placeholders(entityIDs.count)
+        let ids = entityIDs.map(\.databaseValue)
+        let time = Self.relationTimeCondition(asOf: asOf, includeHistory: false)
+        let condition = SQLFragment("r.project = ? AND (r.source_id IN (\(list)) OR r.target_id IN (\(list)))", [project.databaseValue] + ids + ids)
+            .appending(" AND ", time)
+        return try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(GraphRows.relationColumns) \(GraphRows.relationJoins) WHERE \(condition.sql) ORDER BY r.created_at DESC, r.seq DESC LIMIT ?",
+                arguments: StatementArguments(condition.arguments + [limit.databaseValue]))
+            return try GraphRows.relations(from: rows, db)
+        }
+    }
+
+    public func graphLinks(entityIDs: [String], project: String, filter: Filter, visibility: Visibility, limitPerEntity: Int) throws -> [EntityLink] {
+        guard !entityIDs.isEmpty, limitPerEntity > 0 else { return [] }
+        let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
+        let list = GraphRows.placeholders(entityIDs.count)
+        let sql = """
+            SELECT entity_id, memory_id FROM (
+                SELECT l.entity_id, l.memory_id, row_number() OVER (PARTITION BY l.entity_id ORDER BY m.seq DESC) AS position
+                FROM graph_links l JOIN memories m ON m.id = l.memory_id
+                WHERE l.entity_id IN (\(list)) AND \(condition.sql)
+            ) WHERE position <= ?
+            """
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(entityIDs.map(\.databaseValue) + condition.arguments + [limitPerEntity.databaseValue]))
+                .map { EntityLink(entityID: $0[0], memoryID: $0[1]) }
+        }
+    }
+
+    public func graphLinks(entityIDs: [String], memoryIDs: [String], project: String) throws -> [EntityLink] {
+        guard !entityIDs.isEmpty, !memoryIDs.isEmpty else { return [] }
+        return try read { db in
+            var links: [EntityLink] = []
+            for chunk in GraphRows.chunks(memoryIDs) {
+                let sql = """
+                    SELECT l.entity_id, l.memory_id FROM graph_links l JOIN graph_entities e ON e.id = l.entity_id
+                    WHERE l.entity_id IN (\(GraphRows.placeholders(entityIDs.count))) AND l.memory_id IN (\(GraphRows.placeholders(chunk.count)))
+                        AND e.project = ?
+                    """
+                links += try Row.fetchAll(db, sql: sql, arguments: StatementArguments(entityIDs + Array(chunk) + [project]))
+                    .map { EntityLink(entityID: $0[0], memoryID: $0[1]) }
+            }
+            return links
+        }
+    }
+
+    public func graphEntities(project: String, filter: Filter, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
+        let offset = try offset(page: page, pageSize: pageSize)
+        let memories = try memoryCondition(project: project, filter: filter, visibility: nil)
+        let condition = SQLFragment("e.project = ? AND EXISTS (SELECT 1 FROM graph_links l JOIN memories m ON m.id = l.memory_id WHERE l.entity_id = e.id AND ", [project.databaseValue])
+            .appending("", memories).appending("", SQLFragment(")"))
+        return try read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM graph_entities e WHERE \(condition.sql)", arguments: condition.statementArguments) ?? 0
+            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(GraphRows.entityColumns) FROM graph_entities e WHERE \(condition.sql) ORDER BY e.mentions DESC, e.seq LIMIT ? OFFSET ?",
+                arguments: StatementArguments(condition.arguments + [pageSize.databaseValue, offset.databaseValue]))
+            return Page(items: try GraphRows.entities(from: rows, db), total: total, page: page, pageSize: pageSize)
+        }
+    }
+
+    public func graphRelations(project: String, filter: Filter, query: RelationQuery, page: Int, pageSize: Int) throws -> Page<GraphRelation> {
+        let offset = try offset(page: page, pageSize: pageSize)
+        let memories = try memoryCondition(project: project, filter: filter, visibility: nil)
+        var condition = SQLFragment(
+            "r.project = ? AND EXISTS (SELECT 1 FROM graph_sources gs JOIN memories m ON m.id = gs.memory_id WHERE gs.relation_id = r.id AND ",
+            [project.databaseValue]).appending("", memories).appending("", SQLFragment(")"))
+        condition = condition.appending(" AND ", Self.relationTimeCondition(asOf: query.asOf, includeHistory: query.includeHistory))
+        if let key = query.entityKey {
+            let known = SQLFragment(
+                "(SELECT id FROM graph_entities WHERE project = ? AND key = ? UNION SELECT entity_id FROM graph_aliases WHERE project = ? AND alias = ?)",
+                [project.databaseValue, key.databaseValue, project.databaseValue, key.databaseValue])
+            condition = condition.appending(" AND ", SQLFragment("(r.source_id IN ").appending("", known)
+                .appending(" OR r.target_id IN ", known).appending("", SQLFragment(")")))
+        }
+        return try read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM graph_relations r WHERE \(condition.sql)", arguments: condition.statementArguments) ?? 0
+            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT \(GraphRows.relationColumns) \(GraphRows.relationJoins) WHERE \(condition.sql)
+                    ORDER BY r.created_at DESC, r.seq DESC LIMIT ? OFFSET ?
+                    """,
+                arguments: StatementArguments(condition.arguments + [pageSize.databaseValue, offset.databaseValue]))
+            return Page(items: try GraphRows.relations(from: rows, db), total: total, page: page, pageSize: pageSize)
+        }
+    }
+
+    public func graphRelation(id: String, project: String) throws -> GraphRelation? {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(GraphRows.relationColumns) \(GraphRows.relationJoins) WHERE r.id = ? AND r.project = ?",
+                arguments: [id, project])
+            return try GraphRows.relations(from: rows, db).first
+        }
+    }
+
+    /// Relations that held at `asOf` (valid time); else the open ones, or all with `includeHistory`.
+    static func relationTimeCondition(asOf: Date?, includeHistory: Bool) -> SQLFragment {
+        if let asOf {
+            let time = StoredTime.string(from: asOf).databaseValue
+            return SQLFragment("(r.valid_at IS NULL OR r.valid_at <= ?) AND (r.invalid_at IS NULL OR r.invalid_at > ?)", [time, time])
+        }
+        return SQLFragment(includeHistory ? "1" : "r.expired_at IS NULL")
+    }
+}
