@@ -134,6 +134,24 @@ struct GraphTests {
         }
     }
 
+    @Test("a hub entity (the user, in hundreds of memories) still brings its typed relations to a search", arguments: HarnessStore.allCases)
+    func hubRelations(store: HarnessStore) throws {
+        try APIHarness.run(storeKind: store) { api in
+            try api.remember(["I moved to Porto last spring."])
+            let filler = (0..<400).map { #"{"role": "user", "content": "I tried recipe number \#($0) with Tom."}"# }
+            let bulk = try api.call("POST", "/memories", #"{"messages": [\#(filler.joined(separator: ","))], "user_id": "alice", "infer": false}"#)
+            #expect(bulk.status == 200)
+            let user = try #require(try api.call("GET", "/graph/entities?user_id=alice").results.first { $0["name"] as? String == "alice" })
+            #expect(user["mentions"] as? Int == 401)
+            let search = try api.call("POST", "/search", #"{"query": "Where do I live?", "user_id": "alice"}"#)
+            let relations = search.object["relations"] as? [[String: Any]] ?? []
+            #expect(Self.triples(relations) == ["alice lives_in Porto"], "\(Self.triples(relations))")
+            let porto = try api.call("GET", "/graph/relations?user_id=alice&entity=Porto").results.first
+            #expect(relations.first?["memory_ids"] as? [String] == porto?["memory_ids"] as? [String])
+            #expect((porto?["memory_ids"] as? [String])?.count == 1)
+        }
+    }
+
     @Test("hostile names are stored as text or dropped with a warning, never failing the add", arguments: HarnessStore.allCases)
     func hostileNames(store: HarnessStore) throws {
         try Self.withModel(store) { api, fake in

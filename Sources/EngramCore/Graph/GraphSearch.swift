@@ -51,13 +51,17 @@ struct GraphSearch {
         for seed in seeds { weights[seed.id] = GraphSettings.damping(mentions: seed.mentions) }
         let seedIDs = Set(seeds.map(\.id))
 
-        var firstHop: [GraphRelation] = []
-        var frontier = Array(seedIDs).sorted()
+        // Hubs are followed along their typed relations only (for the relations returned): they may have
+        // thousands of `related_to` ones, none of which would weigh anything.
+        let hubs = seedIDs.filter { (weights[$0] ?? 0) < settings.minimumWeight }.sorted()
+        var firstHop = try store.graphRelations(
+            touching: hubs, project: project, asOf: visibility.asOf, typedOnly: true, limit: settings.relationsPerHop)
+        var frontier = seedIDs.subtracting(hubs).sorted()
         for hop in 0..<settings.hops {
             guard !frontier.isEmpty else { break }
             let relations = try store.graphRelations(
-                touching: frontier, project: project, asOf: visibility.asOf, limit: settings.relationsPerHop)
-            if hop == 0 { firstHop = relations }
+                touching: frontier, project: project, asOf: visibility.asOf, typedOnly: false, limit: settings.relationsPerHop)
+            if hop == 0 { firstHop += relations }
             var reached: [String: Double] = [:]
             let inFrontier = Set(frontier)
             for relation in relations {
@@ -69,18 +73,21 @@ struct GraphSearch {
                 }
             }
             weights.merge(reached) { current, _ in current }
-            frontier = reached.keys.sorted()
+            frontier = reached.filter { $0.value >= settings.minimumWeight }.keys.sorted()
         }
 
         var hits = Hits()
         hits.weights = weights
         hits.mass = seeds.reduce(0) { $0 + (weights[$1.id] ?? 0) }
         guard hits.mass > 0 else { return Hits() }
+        let linked = weights.filter { $0.value >= settings.minimumWeight }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .prefix(settings.linkedEntities).map(\.key)
         let links = try store.graphLinks(
-            entityIDs: weights.keys.sorted(), project: project, filter: filter, visibility: visibility,
-            limitPerEntity: settings.linksPerEntity)
+            entityIDs: linked, project: project, filter: filter, visibility: visibility, limitPerEntity: settings.linksPerEntity)
         hits.reachable = hits.scores(Self.grouped(links))
         hits.relations = Self.rank(firstHop, weights: weights, seeds: seedIDs, limit: settings.relationsReturned)
+        let sources = try store.graphSources(relationIDs: hits.relations.map(\.relation.id), project: project)
+        for index in hits.relations.indices { hits.relations[index].relation.memoryIDs = sources[hits.relations[index].relation.id] ?? [] }
         return hits
     }
 

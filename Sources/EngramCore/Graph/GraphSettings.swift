@@ -16,6 +16,12 @@ public struct GraphSettings: Sendable {
     public var relationsPerHop = 100
     /// Most memories read per entity (its newest).
     public var linksPerEntity = 50
+    /// An entity weighing less than this (a hub such as the user, named in most memories: the damping
+    /// falls below 0.01 past about 315 mentions) is not followed along its `related_to` links and adds
+    /// no memories; it still counts in the scores of the candidates that name it.
+    public var minimumWeight = 0.01
+    /// Most entities (the heaviest) whose memories may be added to a search's candidates.
+    public var linkedEntities = 16
     /// Relations returned beside a search's results.
     public var relationsReturned = 10
     /// Most memories the graph adds to a search's candidates beyond the semantic and keyword ones (the

@@ -154,12 +154,16 @@ public protocol MemoryStore: JobStore {
     func graphEntities(keys: [String], project: String, scope: [(field: MemoryField, value: String)], limit: Int) throws -> [GraphEntity]
 
     /// The relations touching any of `entityIDs`: those that held at `asOf`, or the open ones when nil;
-    /// at most `limit`, newest first.
-    func graphRelations(touching entityIDs: [String], project: String, asOf: Date?, limit: Int) throws -> [GraphRelation]
+    /// with `typedOnly`, not `related_to` ones; at most `limit`, newest first. Their `memoryIDs` are left
+    /// empty (a hub's relations may have thousands): `graphSources` reads them.
+    func graphRelations(touching entityIDs: [String], project: String, asOf: Date?, typedOnly: Bool, limit: Int) throws -> [GraphRelation]
 
     /// The links of `entityIDs` to memories matching `filter` and `visibility`, at most `limitPerEntity`
     /// per entity (the newest).
     func graphLinks(entityIDs: [String], project: String, filter: Filter, visibility: Visibility, limitPerEntity: Int) throws -> [EntityLink]
+
+    /// The memories stating each of `relationIDs` in `project`, oldest first.
+    func graphSources(relationIDs: [String], project: String) throws -> [String: [String]]
 
     /// The links between any of `entityIDs` and any of `memoryIDs` in `project`.
     func graphLinks(entityIDs: [String], memoryIDs: [String], project: String) throws -> [EntityLink]

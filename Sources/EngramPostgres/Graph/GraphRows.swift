@@ -38,19 +38,9 @@ enum PostgresGraphRows {
 
     /// Relations of a result selected with `relationColumns`, with the memories that state each (oldest
     /// link first, then memory id in byte order, as SQLite).
-    static func relations(from result: PostgresResult, _ connection: PostgresConnection) throws -> [GraphRelation] {
+    static func relations(from result: PostgresResult, _ connection: PostgresConnection, withSources: Bool = true) throws -> [GraphRelation] {
         let ids = try (0..<result.rowCount).map { try result.requiredText($0, 0) }
-        var sources: [String: [String]] = [:]
-        if !ids.isEmpty {
-            let found = try connection.execute(
-                """
-                SELECT relation_id, memory_id FROM graph_sources WHERE relation_id = ANY($1)
-                ORDER BY created_at, memory_id COLLATE "C"
-                """, [.textArray(ids)])
-            for row in 0..<found.rowCount {
-                sources[try found.requiredText(row, 0), default: []].append(try found.requiredText(row, 1))
-            }
-        }
+        let sources = withSources ? try self.sources(of: ids, connection) : [:]
         return try (0..<result.rowCount).map { row in
             guard let origin = GraphRelation.Origin(rawValue: try result.requiredText(row, 11)) else { throw PostgresStoreError.malformedRow }
             return GraphRelation(
@@ -62,6 +52,21 @@ enum PostgresGraphRows {
                 targetID: try result.requiredText(row, 13), sourceMentions: try result.requiredInt(row, 14),
                 targetMentions: try result.requiredInt(row, 15))
         }
+    }
+
+    /// The memories stating each relation, oldest link first (then memory id in byte order, as SQLite).
+    static func sources(of ids: [String], _ connection: PostgresConnection) throws -> [String: [String]] {
+        var sources: [String: [String]] = [:]
+        guard !ids.isEmpty else { return sources }
+        let found = try connection.execute(
+            """
+            SELECT relation_id, memory_id FROM graph_sources WHERE relation_id = ANY($1)
+            ORDER BY created_at, memory_id COLLATE "C"
+            """, [.textArray(ids)])
+        for row in 0..<found.rowCount {
+            sources[try found.requiredText(row, 0), default: []].append(try found.requiredText(row, 1))
+        }
+        return sources
     }
 
     /// The relation rows (`StoredRelation`) of a result whose first six columns are id, source_id,

@@ -28,28 +28,29 @@ extension PostgresMemoryStore {
         }
     }
 
-    /// The relations touching any of `entityIDs` that held at `asOf` (the open ones when nil), newest
-    /// first, at most `limit`.
-    public func graphRelations(touching entityIDs: [String], project: String, asOf: Date?, limit: Int) throws -> [GraphRelation] {
+    /// The relations touching any of `entityIDs` that held at `asOf` (the open ones when nil), with
+    /// `typedOnly` not `related_to` ones, newest first, at most `limit`.
+    public func graphRelations(touching entityIDs: [String], project: String, asOf: Date?, typedOnly: Bool, limit: Int) throws -> [GraphRelation] {
         guard !entityIDs.isEmpty, limit > 0 else { return [] }
         var query = BoundQuery()
         let projectValue = query.bind(.text(project))
         let list = query.bind(.textArray(entityIDs))
         let time = Self.relationTimeCondition(asOf: asOf, includeHistory: false, into: &query)
+        let typed = typedOnly ? "AND r.relationship <> \(query.bind(.text(GraphVocabulary.coOccurrence)))" : ""
         let count = query.bind(.int8(limit))
         return try transaction(readOnlySnapshot: true) { connection in
             let result = try connection.execute(
                 """
                 SELECT \(PostgresGraphRows.relationColumns) \(PostgresGraphRows.relationJoins)
-                WHERE r.project = \(projectValue) AND (r.source_id = ANY(\(list)) OR r.target_id = ANY(\(list))) AND \(time)
+                WHERE r.project = \(projectValue) AND (r.source_id = ANY(\(list)) OR r.target_id = ANY(\(list))) AND \(time) \(typed)
                 ORDER BY r.created_at DESC, r.seq DESC LIMIT \(count)
                 """, query.parameters)
-            return try PostgresGraphRows.relations(from: result, connection)
+            return try PostgresGraphRows.relations(from: result, connection, withSources: false)
         }
     }
 
     /// The links of `entityIDs` to memories matching `filter` and `visibility`, the newest
-    /// `limitPerEntity` of each (newest by `created_at`, then `id`: the order of `list`).
+    /// `limitPerEntity` links of each (by the link's `created_at`), one index walk per entity.
     public func graphLinks(entityIDs: [String], project: String, filter: Filter, visibility: Visibility, limitPerEntity: Int) throws -> [EntityLink] {
         guard !entityIDs.isEmpty, limitPerEntity > 0 else { return [] }
         var query = BoundQuery()
@@ -59,16 +60,25 @@ extension PostgresMemoryStore {
         return try withConnection { connection in
             let result = try connection.execute(
                 """
-                SELECT entity_id, memory_id FROM (
-                    SELECT l.entity_id, l.memory_id,
-                        row_number() OVER (PARTITION BY l.entity_id ORDER BY m.created_at DESC, m.id DESC) AS position
-                    FROM graph_links l JOIN memories m ON m.id = l.memory_id
-                    WHERE l.entity_id = ANY(\(list)) AND \(condition)
-                ) AS ranked WHERE position <= \(count)
+                SELECT e.id, newest.memory_id FROM unnest(\(list)::text[]) AS e (id) CROSS JOIN LATERAL (
+                    SELECT l.memory_id FROM graph_links l JOIN memories m ON m.id = l.memory_id
+                    WHERE l.entity_id = e.id AND \(condition) ORDER BY l.created_at DESC LIMIT \(count)
+                ) AS newest
                 """, query.parameters)
             return try (0..<result.rowCount).map {
                 EntityLink(entityID: try result.requiredText($0, 0), memoryID: try result.requiredText($0, 1))
             }
+        }
+    }
+
+    /// The memories stating each of `relationIDs` in `project`, oldest first.
+    public func graphSources(relationIDs: [String], project: String) throws -> [String: [String]] {
+        guard !relationIDs.isEmpty else { return [:] }
+        return try transaction(readOnlySnapshot: true) { connection in
+            let found = try connection.execute(
+                "SELECT id FROM graph_relations WHERE project = $1 AND id = ANY($2)", [.text(project), .textArray(relationIDs)])
+            let inProject = Set(try (0..<found.rowCount).map { try found.requiredText($0, 0) })
+            return try PostgresGraphRows.sources(of: relationIDs.filter(inProject.contains), connection)
         }
     }
 

@@ -34,9 +34,22 @@ enum GraphRows {
         }
     }
 
-    /// Relations of rows selected with `relationColumns`, with the memories that state each.
-    static func relations(from rows: [Row], _ db: Database) throws -> [GraphRelation] {
-        let ids: [String] = rows.map { $0[0] }
+    /// Relations of rows selected with `relationColumns`, with the memories that state each unless
+    /// `withSources` is false.
+    static func relations(from rows: [Row], _ db: Database, withSources: Bool = true) throws -> [GraphRelation] {
+        let sources = withSources ? try self.sources(of: rows.map { $0[0] }, db) : [:]
+        return try rows.map { row in
+            guard let origin = GraphRelation.Origin(rawValue: row[11]) else { throw StoredRows.malformed }
+            return GraphRelation(
+                id: row[0], source: row[1], sourceType: row[2], relationship: row[3], target: row[4], targetType: row[5],
+                fact: row[6], validAt: try optionalDate(row[7]), invalidAt: try optionalDate(row[8]),
+                createdAt: try StoredRows.date(row[9]), expiredAt: try optionalDate(row[10]), memoryIDs: sources[row[0]] ?? [],
+                origin: origin, sourceID: row[12], targetID: row[13], sourceMentions: row[14], targetMentions: row[15])
+        }
+    }
+
+    /// The memories stating each relation, oldest link first.
+    static func sources(of ids: [String], _ db: Database) throws -> [String: [String]] {
         var sources: [String: [String]] = [:]
         for chunk in chunks(ids) {
             let sql = """
@@ -47,14 +60,7 @@ enum GraphRows {
                 sources[row[0], default: []].append(row[1])
             }
         }
-        return try rows.map { row in
-            guard let origin = GraphRelation.Origin(rawValue: row[11]) else { throw StoredRows.malformed }
-            return GraphRelation(
-                id: row[0], source: row[1], sourceType: row[2], relationship: row[3], target: row[4], targetType: row[5],
-                fact: row[6], validAt: try optionalDate(row[7]), invalidAt: try optionalDate(row[8]),
-                createdAt: try StoredRows.date(row[9]), expiredAt: try optionalDate(row[10]), memoryIDs: sources[row[0]] ?? [],
-                origin: origin, sourceID: row[12], targetID: row[13], sourceMentions: row[14], targetMentions: row[15])
-        }
+        return sources
     }
 
     /// `?, ?, …` for `count` values.

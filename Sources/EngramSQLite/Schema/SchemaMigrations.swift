@@ -215,6 +215,7 @@ enum SchemaMigrations {
             PRIMARY KEY (entity_id, memory_id)
         ) WITHOUT ROWID;
         CREATE INDEX graph_links_memory ON graph_links (memory_id);
+        CREATE INDEX graph_links_entity_created ON graph_links (entity_id, created_at);
         CREATE TABLE graph_relations (
             seq INTEGER PRIMARY KEY,
             id TEXT NOT NULL UNIQUE,
@@ -234,7 +235,7 @@ enum SchemaMigrations {
         );
         CREATE UNIQUE INDEX graph_relations_open ON graph_relations (source_id, relationship, target_id) WHERE expired_at IS NULL;
         CREATE INDEX graph_relations_source ON graph_relations (source_id, relationship);
-        CREATE INDEX graph_relations_target ON graph_relations (target_id);
+        CREATE INDEX graph_relations_target ON graph_relations (target_id, relationship);
         CREATE INDEX graph_relations_created ON graph_relations (project, created_at DESC, seq DESC);
         CREATE TABLE graph_sources (
             relation_id TEXT NOT NULL REFERENCES graph_relations (id) ON DELETE CASCADE,

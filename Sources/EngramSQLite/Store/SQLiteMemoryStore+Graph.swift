@@ -24,45 +24,62 @@ extension SQLiteMemoryStore {
         }
     }
 
-    public func graphRelations(touching entityIDs: [String], project: String, asOf: Date?, limit: Int) throws -> [GraphRelation] {
+    public func graphRelations(touching entityIDs: [String], project: String, asOf: Date?, typedOnly: Bool, limit: Int) throws -> [GraphRelation] {
         guard !entityIDs.isEmpty, limit > 0 else { return [] }
         let list = GraphRows.placeholders(entityIDs.count)
         let ids = entityIDs.map(\.databaseValue)
         let time = Self.relationTimeCondition(asOf: asOf, includeHistory: false)
-        let condition = SQLFragment("r.project = ? AND (r.source_id IN (\(list)) OR r.target_id IN (\(list)))", [project.databaseValue] + ids + ids)
+        var condition = SQLFragment("r.project = ? AND (r.source_id IN (\(list)) OR r.target_id IN (\(list)))", [project.databaseValue] + ids + ids)
             .appending(" AND ", time)
+        if typedOnly {
+            // Decided in the (source_id, relationship) and (target_id, relationship) indexes, row by row.
+            condition = condition.appending(" AND ", SQLFragment("r.relationship <> ?", [GraphVocabulary.coOccurrence.databaseValue]))
+        }
         return try read { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT \(GraphRows.relationColumns) \(GraphRows.relationJoins) WHERE \(condition.sql) ORDER BY r.created_at DESC, r.seq DESC LIMIT ?",
                 arguments: StatementArguments(condition.arguments + [limit.databaseValue]))
-            return try GraphRows.relations(from: rows, db)
+            return try GraphRows.relations(from: rows, db, withSources: false)
         }
     }
 
+    public func graphSources(relationIDs: [String], project: String) throws -> [String: [String]] {
+        guard !relationIDs.isEmpty else { return [:] }
+        return try read { db in
+            let inProject = Set(try String.fetchAll(
+                db, sql: "SELECT id FROM graph_relations WHERE project = ? AND id IN (\(GraphRows.placeholders(relationIDs.count)))",
+                arguments: StatementArguments([project] + relationIDs)))
+            return try GraphRows.sources(of: relationIDs.filter(inProject.contains), db)
+        }
+    }
+
+    /// One indexed query per entity, walking its newest links until `limitPerEntity` match.
     public func graphLinks(entityIDs: [String], project: String, filter: Filter, visibility: Visibility, limitPerEntity: Int) throws -> [EntityLink] {
         guard !entityIDs.isEmpty, limitPerEntity > 0 else { return [] }
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
-        let list = GraphRows.placeholders(entityIDs.count)
         let sql = """
-            SELECT entity_id, memory_id FROM (
-                SELECT l.entity_id, l.memory_id, row_number() OVER (PARTITION BY l.entity_id ORDER BY m.seq DESC) AS position
-                FROM graph_links l JOIN memories m ON m.id = l.memory_id
-                WHERE l.entity_id IN (\(list)) AND \(condition.sql)
-            ) WHERE position <= ?
+            SELECT l.memory_id FROM graph_links l INDEXED BY graph_links_entity_created JOIN memories m ON m.id = l.memory_id
+            WHERE l.entity_id = ? AND \(condition.sql) ORDER BY l.created_at DESC LIMIT ?
             """
         return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(entityIDs.map(\.databaseValue) + condition.arguments + [limitPerEntity.databaseValue]))
-                .map { EntityLink(entityID: $0[0], memoryID: $0[1]) }
+            let select = try statement(db, sql, cached: FilterCompiler.hasBoundedShape(filter))
+            var links: [EntityLink] = []
+            for id in entityIDs {
+                let arguments = StatementArguments([id.databaseValue] + condition.arguments + [limitPerEntity.databaseValue])
+                links += try String.fetchAll(select, arguments: arguments).map { EntityLink(entityID: id, memoryID: $0) }
+            }
+            return links
         }
     }
 
+    /// Read by memory (a few links each): the entities may be many, hubs among them.
     public func graphLinks(entityIDs: [String], memoryIDs: [String], project: String) throws -> [EntityLink] {
         guard !entityIDs.isEmpty, !memoryIDs.isEmpty else { return [] }
         return try read { db in
             var links: [EntityLink] = []
             for chunk in GraphRows.chunks(memoryIDs) {
                 let sql = """
-                    SELECT l.entity_id, l.memory_id FROM graph_links l JOIN graph_entities e ON e.id = l.entity_id
+                    SELECT l.entity_id, l.memory_id FROM graph_links l INDEXED BY graph_links_memory JOIN graph_entities e ON e.id = l.entity_id
                     WHERE l.entity_id IN (\(GraphRows.placeholders(entityIDs.count))) AND l.memory_id IN (\(GraphRows.placeholders(chunk.count)))
                         AND e.project = ?
                     """
