@@ -96,6 +96,8 @@ struct GraphTests {
             // Memories as of a time: the superseded one held in July.
             let july = try api.call("GET", "/memories?user_id=alice&as_of=2025-07-01").results.compactMap { $0["memory"] as? String }
             #expect(july == ["User's sister Claire lives in Paris."])
+            let early = try api.call("GET", "/graph/entities?user_id=alice&as_of=2025-07-01").results.compactMap { $0["name"] as? String }
+            #expect(Set(early) == ["alice", "Claire", "Paris"], "\(early)")
             let search = try api.call("POST", "/search", #"{"query": "Where does Claire live?", "user_id": "alice", "as_of": "2025-03-01"}"#)
             #expect(search.status == 200)
             #expect(Self.triples(search.object["relations"] as? [[String: Any]] ?? []).contains("Claire lives_in Lyon"))

@@ -62,7 +62,7 @@ import Testing
             #expect(try store.graphEntities(keys: ["paris"], project: "default", scope: [(.userID, "bob")], limit: 10).isEmpty)
             #expect(try store.graphEntities(keys: ["paris"], project: "other", scope: [], limit: 10).isEmpty)
 
-            let page = try store.graphEntities(project: "default", filter: .all, page: 1, pageSize: 1)
+            let page = try store.graphEntities(project: "default", filter: .all, asOf: nil, page: 1, pageSize: 1)
             #expect(page.total == 2)
             #expect(page.items.map(\.mentions) == [2])
             let links = try store.graphLinks(

@@ -7,7 +7,7 @@ enum GraphRoutes {
         router.add(.get, "/graph/entities") { request in
             let query = QueryParameters(request: request)
             let page = try service.graphEntities(
-                filter: try query.scopedFilter(), page: try query.integer("page", default: 1),
+                filter: try query.scopedFilter(), asOf: try query.date("as_of"), page: try query.integer("page", default: 1),
                 pageSize: try query.integer("page_size", default: Listing.defaultPageSize))
             return Listing.response(page, request: request, render: GraphJSON.entity)
         }

@@ -41,10 +41,11 @@ extension MemoryService {
 }
 
 extension MemoryService {
-    /// A page of the entities mentioned by the memories matching `filter`, most mentioned first.
-    public func graphEntities(filter: Filter, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
+    /// A page of the entities mentioned by the memories matching `filter` (with `asOf`, by those that
+    /// held then), most mentioned first.
+    public func graphEntities(filter: Filter, asOf: Date? = nil, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
         try checkPage(page, pageSize)
-        return try store.graphEntities(project: project, filter: filter, page: page, pageSize: pageSize)
+        return try store.graphEntities(project: project, filter: filter, asOf: asOf, page: page, pageSize: pageSize)
     }
 
     /// A page of the relations stated by the memories matching `filter`, newest first: the open ones, all

@@ -77,6 +77,13 @@ public struct RelationQuery: Sendable, Equatable {
     }
 }
 
+extension Visibility {
+    /// Every memory that held at `asOf` (whatever its expiry), or every memory at all when nil.
+    public static func held(at asOf: Date?) -> Visibility? {
+        asOf.map { Visibility(showExpired: true, includeSuperseded: true, today: "", asOf: $0) }
+    }
+}
+
 /// A link between an entity and a memory that mentions it.
 public struct EntityLink: Sendable, Equatable {
     public var entityID: String
@@ -168,8 +175,9 @@ public protocol MemoryStore: JobStore {
     /// The links between any of `entityIDs` and any of `memoryIDs` in `project`.
     func graphLinks(entityIDs: [String], memoryIDs: [String], project: String) throws -> [EntityLink]
 
-    /// A page of the entities mentioned by memories matching `filter` (any state), most mentioned first.
-    func graphEntities(project: String, filter: Filter, page: Int, pageSize: Int) throws -> Page<GraphEntity>
+    /// A page of the entities mentioned by memories matching `filter` (any state; with `asOf`, those that
+    /// held then), most mentioned first.
+    func graphEntities(project: String, filter: Filter, asOf: Date?, page: Int, pageSize: Int) throws -> Page<GraphEntity>
 
     /// A page of the relations stated by memories matching `filter` (any state), newest first.
     func graphRelations(project: String, filter: Filter, query: RelationQuery, page: Int, pageSize: Int) throws -> Page<GraphRelation>

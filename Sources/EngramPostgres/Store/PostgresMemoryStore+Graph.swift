@@ -98,11 +98,11 @@ extension PostgresMemoryStore {
     }
 
     /// A page of the entities mentioned by memories matching `filter` (any state), most mentioned first.
-    public func graphEntities(project: String, filter: Filter, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
+    public func graphEntities(project: String, filter: Filter, asOf: Date?, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
         let offset = try offset(page: page, pageSize: pageSize)
         var query = BoundQuery()
         let projectValue = query.bind(.text(project))
-        let memories = try memoryCondition(project: project, filter: filter, visibility: nil, into: &query)
+        let memories = try memoryCondition(project: project, filter: filter, visibility: .held(at: asOf), into: &query)
         let condition = """
             e.project = \(projectValue) AND EXISTS (SELECT 1 FROM graph_links l JOIN memories m ON m.id = l.memory_id \
             WHERE l.entity_id = e.id AND \(memories))

@@ -90,9 +90,9 @@ extension SQLiteMemoryStore {
         }
     }
 
-    public func graphEntities(project: String, filter: Filter, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
+    public func graphEntities(project: String, filter: Filter, asOf: Date?, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
         let offset = try offset(page: page, pageSize: pageSize)
-        let memories = try memoryCondition(project: project, filter: filter, visibility: nil)
+        let memories = try memoryCondition(project: project, filter: filter, visibility: .held(at: asOf))
         let condition = SQLFragment("e.project = ? AND EXISTS (SELECT 1 FROM graph_links l JOIN memories m ON m.id = l.memory_id WHERE l.entity_id = e.id AND ", [project.databaseValue])
             .appending("", memories).appending("", SQLFragment(")"))
         return try read { db in
