@@ -136,7 +136,7 @@ struct EmbeddingsRoutesTests {
         #expect(reply.status == 200)
         let data = try #require((reply.json as? [String: Any])?["data"] as? [[String: Any]])
         let vector = try #require(data.first?["embedding"] as? [Double])
-        let fixture = root.appendingPathComponent("../shared/fixtures/minilm-reference.json").standardized
+        let fixture = root.appendingPathComponent("Tests/Fixtures/minilm-reference.json")
         let cases = try #require(
             (try JSONSerialization.jsonObject(with: Data(contentsOf: fixture)) as? [String: Any])?["cases"] as? [[String: Any]]
         )

@@ -106,7 +106,9 @@ struct GraphSearch {
     /// Relations touching a query entity, scored by the noisy-or of their query endpoints' weights (a
     /// `related_to` link counts half), best first, then newest.
     static func rank(_ relations: [GraphRelation], weights: [String: Double], seeds: Set<String>, limit: Int) -> [ScoredRelation] {
+        var seen: Set<String> = []
         let scored = relations.compactMap { relation -> ScoredRelation? in
+            guard seen.insert(relation.id).inserted else { return nil }
             let ends = [relation.sourceID, relation.targetID].filter(seeds.contains)
             guard !ends.isEmpty else { return nil }
             var score = 1 - ends.reduce(1.0) { $0 * (1 - (weights[$1] ?? 0)) }

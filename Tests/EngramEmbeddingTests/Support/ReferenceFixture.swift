@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The reference outputs of all-MiniLM-L6-v2 (sentence-transformers) in
-/// `../shared/fixtures/minilm-reference.json`, and the model the tests load.
+/// `Tests/Fixtures/minilm-reference.json` (a copy of the reference fixture), and the model the tests load.
 struct ReferenceFixture: Decodable, Sendable {
     /// One input text with the token ids and embedding the reference produced for it.
     struct Case: Decodable, Sendable, CustomTestStringConvertible {
@@ -33,7 +33,7 @@ struct ReferenceFixture: Decodable, Sendable {
 
     /// The fixture, or why it could not be read.
     static let loaded: Result<ReferenceFixture, any Error> = Result {
-        let url = packageRoot.appendingPathComponent("../shared/fixtures/minilm-reference.json").standardized
+        let url = packageRoot.appendingPathComponent("Tests/Fixtures/minilm-reference.json")
         return try JSONDecoder().decode(ReferenceFixture.self, from: Data(contentsOf: url))
     }
 
