@@ -130,6 +130,12 @@ struct GraphTests {
             #expect(search.results.allSatisfy { (($0["score_details"] as? [String: Any])?["graph_score"] as? Double ?? 0) > 0 })
             let off = try api.call("POST", "/search", #"{"query": "Where does Claire live now?", "user_id": "alice", "enable_graph": false}"#)
             #expect(off.object["relations"] == nil)
+            // Editing a memory's text reads it again: what it no longer says closes.
+            let movedID = try #require(moved.results.first?["id"] as? String)
+            #expect(try api.call("PUT", "/memories/\(movedID)", #"{"text": "Claire moved to Rome."}"#).status == 200)
+            #expect(Self.triples(try Self.relations(api, "&entity=Claire")).contains("Claire lives_in Rome"))
+            #expect(!Self.triples(try Self.relations(api, "&entity=Claire")).contains("Claire lives_in Paris"))
+            #expect(Self.triples(try Self.relations(api, "&include_history=true")).contains("Claire lives_in Paris"))
             let quiet = try api.call("POST", "/memories", #"{"messages": "Claire works at Acme.", "user_id": "alice", "infer": false, "enable_graph": false}"#)
             #expect(quiet.object["relations"] == nil)
             #expect(!Self.triples(try Self.relations(api, "&include_history=true")).contains("Claire works_at Acme"))

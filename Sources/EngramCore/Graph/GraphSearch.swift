@@ -120,12 +120,15 @@ struct GraphSearch {
         }.prefix(limit))
     }
 
+    /// Words of a query read for entity names (a longer query is mostly text to match, not names).
+    static let maxQueryWords = 64
+
     /// The keys an entity of the query may be known by: names (the spotter's entities of the query and
     /// every run of two to `maxWords` words) and words (each single word but common ones).
     static func candidateKeys(in query: String, maxWords: Int) -> (names: Set<String>, words: Set<String>) {
         var names = Set(EntitySpotter.entities(in: query).map(\.key))
         var single: Set<String> = []
-        let words = EntitySpotter.words(in: query).map(\.bare)
+        let words = EntitySpotter.words(in: query).prefix(maxQueryWords).map(\.bare)
         for start in words.indices {
             for length in 1...max(1, maxWords) where start + length <= words.count {
                 let run = words[start..<(start + length)]
