@@ -55,7 +55,7 @@ struct GraphSearch {
         // thousands of `related_to` ones, none of which would weigh anything.
         let hubs = seedIDs.filter { (weights[$0] ?? 0) < settings.minimumWeight }.sorted()
         var firstHop = try store.graphRelations(
-            touching: hubs, project: project, asOf: visibility.asOf, typedOnly: true, limit: settings.relationsPerHop)
+            touching: hubs, project: project, asOf: visibility.asOf, typedOnly: true, limit: settings.relationsReturned)
         var frontier = seedIDs.subtracting(hubs).sorted()
         for hop in 0..<settings.hops {
             guard !frontier.isEmpty else { break }

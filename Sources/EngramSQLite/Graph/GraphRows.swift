@@ -20,9 +20,10 @@ enum GraphRows {
     static func entities(from rows: [Row], _ db: Database) throws -> [GraphEntity] {
         let ids: [String] = rows.map { $0[0] }
         var aliases: [String: [String]] = [:]
-        for chunk in chunks(ids) {
-            let sql = "SELECT entity_id, alias FROM graph_aliases WHERE entity_id IN (\(placeholders(chunk.count))) ORDER BY alias"
-            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)) {
+        if !ids.isEmpty {
+            let select = try db.cachedStatement(
+                sql: "SELECT entity_id, alias FROM graph_aliases WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY alias")
+            for row in try Row.fetchAll(select, arguments: [jsonList(ids)]) {
                 aliases[row[0], default: []].append(row[1])
             }
         }
@@ -51,16 +52,21 @@ enum GraphRows {
     /// The memories stating each relation, oldest link first.
     static func sources(of ids: [String], _ db: Database) throws -> [String: [String]] {
         var sources: [String: [String]] = [:]
-        for chunk in chunks(ids) {
-            let sql = """
-                SELECT relation_id, memory_id FROM graph_sources WHERE relation_id IN (\(placeholders(chunk.count)))
-                ORDER BY created_at, memory_id
-                """
-            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)) {
-                sources[row[0], default: []].append(row[1])
-            }
+        guard !ids.isEmpty else { return sources }
+        let select = try db.cachedStatement(sql: """
+            SELECT relation_id, memory_id FROM graph_sources WHERE relation_id IN (SELECT value FROM json_each(?))
+            ORDER BY created_at, memory_id
+            """)
+        for row in try Row.fetchAll(select, arguments: [jsonList(ids)]) {
+            sources[row[0], default: []].append(row[1])
         }
         return sources
+    }
+
+    /// Strings as one JSON array, for `json_each` (a list bound as a single value).
+    static func jsonList(_ values: [String]) -> String {
+        let data = (try? JSONEncoder().encode(values)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// `?, ?, …` for `count` values.

@@ -3,52 +3,59 @@ import Foundation
 import GRDB
 
 extension SQLiteMemoryStore {
+    // The graph reads of a search pass their lists as one JSON array (`json_each`), so each statement's
+    // text is fixed and prepared once per connection; name lookups and relation walks are unions of
+    // indexed lookups rather than ORs, which SQLite would answer by scanning the table.
+
     public func graphEntities(keys: [String], project: String, scope: [(field: MemoryField, value: String)], limit: Int) throws -> [GraphEntity] {
         let keys = Array(Set(keys)).sorted()
         guard !keys.isEmpty, limit > 0 else { return [] }
-        var parts = [SQLFragment("e.project = ?", [project.databaseValue])]
-        let list = GraphRows.placeholders(keys.count)
-        let values = keys.map(\.databaseValue)
-        parts.append(SQLFragment(
-            "(e.key IN (\(list)) OR e.id IN (SELECT entity_id FROM graph_aliases WHERE project = ? AND alias IN (\(list))))",
-            values + [project.databaseValue] + values))
-        for (field, value) in scope where [.userID, .agentID, .runID].contains(field) {
-            parts.append(SQLFragment("e.\(field.rawValue) = ?", [value.databaseValue]))
-        }
-        let condition = SQLFragment.joined(parts, separator: " AND ", empty: "1")
+        func pinned(_ field: MemoryField) -> DatabaseValue { scope.first { $0.field == field }?.value.databaseValue ?? .null }
         return try read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(GraphRows.entityColumns) FROM graph_entities e WHERE \(condition.sql) ORDER BY e.seq LIMIT ?",
-                arguments: StatementArguments(condition.arguments + [limit.databaseValue]))
-            return try GraphRows.entities(from: rows, db)
+            let select = try db.cachedStatement(sql: """
+                SELECT \(GraphRows.entityColumns) FROM graph_entities e WHERE e.id IN (
+                    SELECT id FROM graph_entities WHERE project = ?1 AND key IN (SELECT value FROM json_each(?2))
+                    UNION SELECT entity_id FROM graph_aliases INDEXED BY graph_aliases_alias
+                        WHERE project = ?1 AND alias IN (SELECT value FROM json_each(?2))
+                ) AND (?3 IS NULL OR e.user_id = ?3) AND (?4 IS NULL OR e.agent_id = ?4) AND (?5 IS NULL OR e.run_id = ?5)
+                ORDER BY e.seq LIMIT ?6
+                """)
+            let arguments: StatementArguments = [
+                project, GraphRows.jsonList(keys), pinned(.userID), pinned(.agentID), pinned(.runID), limit,
+            ]
+            return try GraphRows.entities(from: Row.fetchAll(select, arguments: arguments), db)
         }
     }
 
     public func graphRelations(touching entityIDs: [String], project: String, asOf: Date?, typedOnly: Bool, limit: Int) throws -> [GraphRelation] {
         guard !entityIDs.isEmpty, limit > 0 else { return [] }
-        let list = GraphRows.placeholders(entityIDs.count)
-        let ids = entityIDs.map(\.databaseValue)
-        let time = Self.relationTimeCondition(asOf: asOf, includeHistory: false)
-        var condition = SQLFragment("r.project = ? AND (r.source_id IN (\(list)) OR r.target_id IN (\(list)))", [project.databaseValue] + ids + ids)
-            .appending(" AND ", time)
-        if typedOnly {
-            // Decided in the (source_id, relationship) and (target_id, relationship) indexes, row by row.
-            condition = condition.appending(" AND ", SQLFragment("r.relationship <> ?", [GraphVocabulary.coOccurrence.databaseValue]))
-        }
         return try read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(GraphRows.relationColumns) \(GraphRows.relationJoins) WHERE \(condition.sql) ORDER BY r.created_at DESC, r.seq DESC LIMIT ?",
-                arguments: StatementArguments(condition.arguments + [limit.databaseValue]))
-            return try GraphRows.relations(from: rows, db, withSources: false)
+            // The inner lookups read the (source_id, relationship) and (target_id, relationship) indexes
+            // alone (their entries carry the seq), so a hub's `related_to` rows are skipped unread.
+            let select = try db.cachedStatement(sql: """
+                SELECT \(GraphRows.relationColumns) \(GraphRows.relationJoins) WHERE r.seq IN (
+                    SELECT seq FROM graph_relations WHERE source_id IN (SELECT value FROM json_each(?1))
+                        AND (?3 IS NULL OR relationship <> ?3)
+                    UNION SELECT seq FROM graph_relations WHERE target_id IN (SELECT value FROM json_each(?1))
+                        AND (?3 IS NULL OR relationship <> ?3)
+                ) AND +r.project = ?2 AND CASE WHEN ?5 IS NULL THEN r.expired_at IS NULL
+                    ELSE (r.valid_at IS NULL OR r.valid_at <= ?5) AND (r.invalid_at IS NULL OR r.invalid_at > ?5) END
+                ORDER BY r.created_at DESC, r.seq DESC LIMIT ?4
+                """)
+            let arguments: StatementArguments = [
+                GraphRows.jsonList(entityIDs), project, typedOnly ? GraphVocabulary.coOccurrence : nil, limit,
+                asOf.map(StoredTime.string(from:)),
+            ]
+            return try GraphRows.relations(from: Row.fetchAll(select, arguments: arguments), db, withSources: false)
         }
     }
 
     public func graphSources(relationIDs: [String], project: String) throws -> [String: [String]] {
         guard !relationIDs.isEmpty else { return [:] }
         return try read { db in
-            let inProject = Set(try String.fetchAll(
-                db, sql: "SELECT id FROM graph_relations WHERE project = ? AND id IN (\(GraphRows.placeholders(relationIDs.count)))",
-                arguments: StatementArguments([project] + relationIDs)))
+            let select = try db.cachedStatement(
+                sql: "SELECT id FROM graph_relations WHERE +project = ? AND id IN (SELECT value FROM json_each(?))")
+            let inProject = Set(try String.fetchAll(select, arguments: [project, GraphRows.jsonList(relationIDs)]))
             return try GraphRows.sources(of: relationIDs.filter(inProject.contains), db)
         }
     }
@@ -76,17 +83,14 @@ extension SQLiteMemoryStore {
     public func graphLinks(entityIDs: [String], memoryIDs: [String], project: String) throws -> [EntityLink] {
         guard !entityIDs.isEmpty, !memoryIDs.isEmpty else { return [] }
         return try read { db in
-            var links: [EntityLink] = []
-            for chunk in GraphRows.chunks(memoryIDs) {
-                let sql = """
-                    SELECT l.entity_id, l.memory_id FROM graph_links l INDEXED BY graph_links_memory JOIN graph_entities e ON e.id = l.entity_id
-                    WHERE l.entity_id IN (\(GraphRows.placeholders(entityIDs.count))) AND l.memory_id IN (\(GraphRows.placeholders(chunk.count)))
-                        AND e.project = ?
-                    """
-                links += try Row.fetchAll(db, sql: sql, arguments: StatementArguments(entityIDs + Array(chunk) + [project]))
-                    .map { EntityLink(entityID: $0[0], memoryID: $0[1]) }
-            }
-            return links
+            let select = try db.cachedStatement(sql: """
+                SELECT l.entity_id, l.memory_id FROM graph_links l INDEXED BY graph_links_memory
+                JOIN graph_entities e ON e.id = l.entity_id
+                WHERE l.memory_id IN (SELECT value FROM json_each(?1)) AND l.entity_id IN (SELECT value FROM json_each(?2))
+                    AND e.project = ?3
+                """)
+            return try Row.fetchAll(select, arguments: [GraphRows.jsonList(memoryIDs), GraphRows.jsonList(entityIDs), project])
+                .map { EntityLink(entityID: $0[0], memoryID: $0[1]) }
         }
     }
 
