@@ -103,7 +103,7 @@ struct JSONBody {
         switch members[field] {
         case .none, .some(.null): return nil
         case .some(.string(let text)):
-            if let date = Timestamp.parseDateOrTime(text) { return date }
+            if let date = DateText.parse(text) { return date }
             problem(field, "Input should be an ISO-8601 date or date-time", type: "datetime_parsing")
             return nil
         case .some:

@@ -32,7 +32,7 @@ struct QueryParameters {
     /// An ISO-8601 date or date-time (`as_of`), nil when absent.
     func date(_ name: String) throws -> Date? {
         guard let text = string(name), !text.isEmpty else { return nil }
-        guard let date = Timestamp.parseDateOrTime(text) else {
+        guard let date = DateText.parse(text) else {
             throw ValidationFailure(issues: [.init(
                 loc: [.key("query"), .key(name)], msg: "Input should be an ISO-8601 date or date-time", type: "datetime_parsing")])
         }

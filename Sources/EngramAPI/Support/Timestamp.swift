@@ -1,3 +1,4 @@
+import EngramCore
 import Foundation
 
 /// API timestamps: ISO-8601 in UTC with microseconds and an explicit offset, as mem0 writes them
@@ -16,23 +17,6 @@ enum Timestamp {
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), micros % 1_000_000)
     }
 
-    /// Parses a day (`YYYY-MM-DD`, midnight UTC) or an ISO-8601 date-time; nil when malformed.
-    static func parseDateOrTime(_ text: String) -> Date? {
-        if let date = parse(text) { return date }
-        guard text.utf8.count == 10 else { return nil }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        day.timeZone = TimeZone(identifier: "UTC")
-        return day.date(from: text)
-    }
-
     /// Parses ISO-8601 with or without fractional seconds (`Z` or an offset); nil when malformed.
-    static func parse(_ text: String) -> Date? {
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) { return date }
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        return plain.date(from: text)
-    }
+    static func parse(_ text: String) -> Date? { DateText.dateTime(text) }
 }

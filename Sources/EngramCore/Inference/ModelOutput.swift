@@ -185,7 +185,7 @@ extension MemoryOperation {
             }
             var validAt: Date?
             if let stated = text("valid_at"), !stated.isEmpty {
-                guard let date = ModelDate.parse(stated) else {
+                guard let date = DateText.parse(stated) else {
                     dropped.append("\(place).valid_at is not an ISO-8601 date or date-time; dropped")
                     continue
                 }
@@ -200,21 +200,5 @@ extension MemoryOperation {
                 target: EntityMention(name: target, type: type("target_type")), fact: fact, validAt: validAt, origin: .llm))
         }
         return (statements, dropped)
-    }
-}
-
-/// Dates a model writes: `YYYY-MM-DD` (midnight UTC) or an ISO-8601 date-time.
-enum ModelDate {
-    static func parse(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: trimmed) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: trimmed) { return date }
-        formatter.formatOptions = [.withFullDate]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        guard trimmed.count == 10 else { return nil }
-        return formatter.date(from: trimmed)
     }
 }

@@ -69,16 +69,6 @@ enum GraphRows {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// `?, ?, …` for `count` values.
-    static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
-    }
-
-    /// Ids in groups small enough for one statement's parameters.
-    static func chunks(_ ids: [String]) -> [ArraySlice<String>] {
-        stride(from: 0, to: ids.count, by: 500).map { ids[$0..<min($0 + 500, ids.count)] }
-    }
-
     private static func optionalDate(_ text: String?) throws -> Date? {
         try text.map(StoredRows.date)
     }

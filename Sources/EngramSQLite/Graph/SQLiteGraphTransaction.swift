@@ -163,10 +163,9 @@ struct SQLiteGraphTransaction: GraphTransaction {
 
     func relations(ids: [String]) throws -> [GraphRelation] {
         guard !ids.isEmpty else { return [] }
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT \(GraphRows.relationColumns) \(GraphRows.relationJoins) WHERE r.id IN (\(placeholders))",
-            arguments: StatementArguments(ids))
+        let select = try statement(
+            "SELECT \(GraphRows.relationColumns) \(GraphRows.relationJoins) WHERE r.id IN (SELECT value FROM json_each(?))")
+        let rows = try Row.fetchAll(select, arguments: [GraphRows.jsonList(ids)])
         let byID = Dictionary(try GraphRows.relations(from: rows, db).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return ids.compactMap { byID[$0] }
     }
