@@ -46,10 +46,8 @@ public struct NewRelation: Sendable, Equatable {
 /// one scope (`scopeKey`, `Scope.lockKey`). `GraphWriter` builds every write rule on them, so the rules
 /// are the same on every store. "Open" means not expired (`expired_at` is null).
 public protocol GraphTransaction {
-    /// The id of the entity known by `key` (its key or one of its aliases) in the scope.
-    func entityID(key: String, project: String, scopeKey: String) throws -> String?
-    /// The type of the entity with this id.
-    func entityType(id: String) throws -> String?
+    /// The id and type of the entity known by `key` (its key or one of its aliases) in the scope.
+    func entity(key: String, project: String, scopeKey: String) throws -> (id: String, type: String)?
     /// Gives an entity of the generic type `entity` a more specific one.
     func refineType(id: String, type: String) throws
     /// The keys of the scope's entities starting with `prefix`, at most `limit`, with their ids.

@@ -16,7 +16,7 @@ import Foundation
 /// Nothing is deleted otherwise: closing sets `invalid_at` (the observation time) and `expired_at` (now).
 public struct GraphWriter {
     /// Most entities of a scope the fuzzy match compares a new name with.
-    static let fuzzyCandidates = 200
+    static let fuzzyCandidates = 100
 
     let transaction: any GraphTransaction
     let project: String
@@ -57,13 +57,14 @@ public struct GraphWriter {
 
     private func apply(_ statement: MemoryGraph, added: inout [String], closed: inout [String]) throws {
         let scopeKey = statement.scope.lockKey
-        var resolved: [String: String] = [:]
-        func resolve(_ mention: EntityMention) throws -> String {
-            if let id = resolved[mention.key] { return id }
-            let id = try entityID(for: mention, scope: statement.scope, scopeKey: scopeKey)
-            resolved[mention.key] = id
-            return id
+        var resolved: [String: (id: String, type: String)] = [:]
+        func entity(_ mention: EntityMention) throws -> (id: String, type: String) {
+            if let entity = resolved[mention.key] { return entity }
+            let entity = try self.entity(for: mention, scope: statement.scope, scopeKey: scopeKey)
+            resolved[mention.key] = entity
+            return entity
         }
+        func resolve(_ mention: EntityMention) throws -> String { try entity(mention).id }
         // Typed relations' endpoints and the speaker are always linked; another person the memory only
         // names is not (`MemoryGraph.speaker`), nor are its `related_to` links.
         var linked: [String] = []
@@ -75,9 +76,9 @@ public struct GraphWriter {
             link(try resolve(relation.target))
         }
         for mention in statement.entities + statement.relations.flatMap({ [$0.source, $0.target] }) {
-            let id = try resolve(mention)
+            let (id, type) = try entity(mention)
             guard !linked.contains(id), !unlinked.contains(id) else { continue }
-            if let speaker = statement.speaker, mention.key != speaker.key, try transaction.entityType(id: id) == "person" {
+            if let speaker = statement.speaker, mention.key != speaker.key, type == "person" {
                 unlinked.insert(id)
             } else {
                 link(id)
@@ -132,18 +133,22 @@ public struct GraphWriter {
         }
     }
 
-    /// The scope's entity for a mention: by key, then alias, then a similar name; else a new entity.
-    private func entityID(for mention: EntityMention, scope: Scope, scopeKey: String) throws -> String {
-        if let id = try transaction.entityID(key: mention.key, project: project, scopeKey: scopeKey) {
-            if mention.type != "entity" { try transaction.refineType(id: id, type: mention.type) }
-            return id
+    /// The scope's entity for a mention (id and type): by key, then alias, then a similar name (one
+    /// sharing its first two characters); else a new entity. An entity of the generic type takes the
+    /// mention's more specific one.
+    private func entity(for mention: EntityMention, scope: Scope, scopeKey: String) throws -> (id: String, type: String) {
+        if let (id, type) = try transaction.entity(key: mention.key, project: project, scopeKey: scopeKey) {
+            guard type == "entity", mention.type != "entity" else { return (id, type) }
+            try transaction.refineType(id: id, type: mention.type)
+            return (id, mention.type)
         }
-        if !mention.isSelf, let first = mention.key.first {
+        if !mention.isSelf, mention.key.count >= 2 {
             let candidates = try transaction.entityKeys(
-                prefix: String(first), project: project, scopeKey: scopeKey, limit: Self.fuzzyCandidates)
-            if let match = candidates.first(where: { EntityName.isSameName($0.key, mention.key) }) {
+                prefix: String(mention.key.prefix(2)), project: project, scopeKey: scopeKey, limit: Self.fuzzyCandidates)
+            if let match = candidates.first(where: { EntityName.isSameName($0.key, mention.key) }),
+               let found = try transaction.entity(key: match.key, project: project, scopeKey: scopeKey) {
                 try transaction.addAlias(mention.key, entityID: match.id, project: project, scopeKey: scopeKey)
-                return match.id
+                return found
             }
         }
         let name = mention.isSelf ? (scope.userID ?? scope.agentID ?? EntityName.selfKey) : mention.name
@@ -152,7 +157,7 @@ public struct GraphWriter {
         if mention.isSelf, let user = scope.userID.map(EntityName.key), user != EntityName.selfKey, !user.isEmpty {
             try transaction.addAlias(user, entityID: id, project: project, scopeKey: scopeKey)
         }
-        return id
+        return (id, mention.type)
     }
 
     private func unique(_ ids: [String]) -> [String] {

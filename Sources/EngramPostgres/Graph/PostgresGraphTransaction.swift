@@ -20,18 +20,17 @@ struct PostgresGraphTransaction: GraphTransaction {
     /// the one-key scope and schema locks).
     static let functionalLockClass: Int64 = 0x656E_6772
 
-    func entityID(key: String, project: String, scopeKey: String) throws -> String? {
-        let entity = try connection.execute(
-            "SELECT id FROM graph_entities WHERE project = $1 AND scope_key = $2 AND key = $3", [.text(project), .text(scopeKey), .text(key)])
-        if entity.rowCount > 0 { return try entity.requiredText(0, 0) }
-        let alias = try connection.execute(
-            "SELECT entity_id FROM graph_aliases WHERE project = $1 AND scope_key = $2 AND alias = $3",
-            [.text(project), .text(scopeKey), .text(key)])
-        return alias.rowCount > 0 ? try alias.requiredText(0, 0) : nil
-    }
-
-    func entityType(id: String) throws -> String? {
-        try connection.execute("SELECT type FROM graph_entities WHERE id = $1", [.text(id)]).text(0, 0)
+    func entity(key: String, project: String, scopeKey: String) throws -> (id: String, type: String)? {
+        // One round trip: the key, else an alias.
+        let found = try connection.execute(
+            """
+            (SELECT id, type FROM graph_entities WHERE project = $1 AND scope_key = $2 AND key = $3)
+            UNION ALL (SELECT e.id, e.type FROM graph_aliases a JOIN graph_entities e ON e.id = a.entity_id
+                       WHERE a.project = $1 AND a.scope_key = $2 AND a.alias = $3)
+            LIMIT 1
+            """, [.text(project), .text(scopeKey), .text(key)])
+        guard found.rowCount > 0 else { return nil }
+        return (id: try found.requiredText(0, 0), type: try found.requiredText(0, 1))
     }
 
     func refineType(id: String, type: String) throws {
@@ -69,7 +68,7 @@ struct PostgresGraphTransaction: GraphTransaction {
     }
 
     func addAlias(_ alias: String, entityID: String, project: String, scopeKey: String) throws {
-        guard try self.entityID(key: alias, project: project, scopeKey: scopeKey) == nil else { return }
+        guard try entity(key: alias, project: project, scopeKey: scopeKey) == nil else { return }
         try connection.execute(
             "INSERT INTO graph_aliases (project, scope_key, alias, entity_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             [.text(project), .text(scopeKey), .text(alias), .text(entityID)])

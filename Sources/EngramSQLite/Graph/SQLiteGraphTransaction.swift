@@ -9,19 +9,16 @@ struct SQLiteGraphTransaction: GraphTransaction {
 
     private func statement(_ sql: String) throws -> Statement { try db.cachedStatement(sql: sql) }
 
-    func entityID(key: String, project: String, scopeKey: String) throws -> String? {
-        if let id = try String.fetchOne(
-            statement("SELECT id FROM graph_entities WHERE project = ? AND scope_key = ? AND key = ?"),
-            arguments: [project, scopeKey, key]) {
-            return id
-        }
-        return try String.fetchOne(
-            statement("SELECT entity_id FROM graph_aliases WHERE project = ? AND scope_key = ? AND alias = ?"),
+    func entity(key: String, project: String, scopeKey: String) throws -> (id: String, type: String)? {
+        let row = try Row.fetchOne(
+            statement("""
+                SELECT id, type FROM graph_entities WHERE project = ?1 AND scope_key = ?2 AND key = ?3
+                UNION ALL SELECT e.id, e.type FROM graph_aliases a JOIN graph_entities e ON e.id = a.entity_id
+                    WHERE a.project = ?1 AND a.scope_key = ?2 AND a.alias = ?3
+                LIMIT 1
+                """),
             arguments: [project, scopeKey, key])
-    }
-
-    func entityType(id: String) throws -> String? {
-        try String.fetchOne(statement("SELECT type FROM graph_entities WHERE id = ?"), arguments: [id])
+        return row.map { (id: $0[0], type: $0[1]) }
     }
 
     func refineType(id: String, type: String) throws {
@@ -56,7 +53,7 @@ struct SQLiteGraphTransaction: GraphTransaction {
     }
 
     func addAlias(_ alias: String, entityID: String, project: String, scopeKey: String) throws {
-        guard try self.entityID(key: alias, project: project, scopeKey: scopeKey) == nil else { return }
+        guard try entity(key: alias, project: project, scopeKey: scopeKey) == nil else { return }
         try statement("INSERT OR IGNORE INTO graph_aliases (project, scope_key, alias, entity_id) VALUES (?, ?, ?, ?)")
             .execute(arguments: [project, scopeKey, alias, entityID])
     }
