@@ -48,6 +48,8 @@ public struct NewRelation: Sendable, Equatable {
 public protocol GraphTransaction {
     /// The id and type of the entity known by `key` (its key or one of its aliases) in the scope.
     func entity(key: String, project: String, scopeKey: String) throws -> (id: String, type: String)?
+    /// `entity(key:)` for several keys at once, by key (the keys known by none are absent).
+    func entities(keys: [String], project: String, scopeKey: String) throws -> [String: (id: String, type: String)]
     /// Gives an entity of the generic type `entity` a more specific one.
     func refineType(id: String, type: String) throws
     /// The keys of the scope's entities starting with `prefix`, at most `limit`, with their ids.
@@ -61,12 +63,11 @@ public protocol GraphTransaction {
     func setLinks(memoryID: String, entityIDs: [String], replacing: Bool, at time: Date) throws
     /// The open relations `sourceID` has under `relationship`.
     func openRelations(sourceID: String, relationship: String) throws -> [StoredRelation]
-    /// Inserts a relation of the scope, or, when an open one with the same source, relationship and
-    /// target exists and `relation` is open, keeps that one; returns the id of the relation kept and
+    /// Records that `memoryID` states a relation of the scope (once): when `relation` is open and an open
+    /// one with the same source, relationship and target exists, that one gains the memory as a source;
+    /// otherwise `relation` is inserted with it as its first. Returns the id of the relation stated and
     /// whether it is the new one.
-    func insertRelation(_ relation: NewRelation, project: String, scope: Scope) throws -> (id: String, inserted: Bool)
-    /// Records that a memory states a relation (once).
-    func addSource(relationID: String, memoryID: String, at time: Date) throws
+    func stateRelation(_ relation: NewRelation, by memoryID: String, project: String, scope: Scope) throws -> (id: String, inserted: Bool)
     /// Forgets that a memory states a relation.
     func removeSource(relationID: String, memoryID: String) throws
     /// Closes a relation: it stopped holding at `invalidAt` (kept if earlier) and was retired at `expiredAt`.

@@ -57,8 +57,16 @@ public struct GraphWriter {
 
     private func apply(_ statement: MemoryGraph, added: inout [String], closed: inout [String]) throws {
         let scopeKey = statement.scope.lockKey
+        // The entities the scope knows already, in one read; the others are resolved one by one.
+        let mentions = statement.entities + statement.relations.flatMap { [$0.source, $0.target] } + (statement.speaker.map { [$0] } ?? [])
+        var known = try transaction.entities(keys: Array(Set(mentions.map(\.key))).sorted(), project: project, scopeKey: scopeKey)
         var resolved: [String: (id: String, type: String)] = [:]
         func entity(_ mention: EntityMention) throws -> (id: String, type: String) {
+            if let (id, type) = known.removeValue(forKey: mention.key) {
+                let entity = type == "entity" && mention.type != "entity" ? (id, try refined(id, mention.type)) : (id, type)
+                resolved[mention.key] = entity
+                return entity
+            }
             if let entity = resolved[mention.key] { return entity }
             let entity = try self.entity(for: mention, scope: statement.scope, scopeKey: scopeKey)
             resolved[mention.key] = entity
@@ -116,8 +124,7 @@ public struct GraphWriter {
                 id: MemoryService.newID(), sourceID: source, relationship: relation.relationship, targetID: target,
                 fact: relation.fact, validAt: validAt, invalidAt: invalidAt, createdAt: recordedAt,
                 expiredAt: invalidAt == nil ? nil : recordedAt, origin: relation.origin)
-            let (id, inserted) = try transaction.insertRelation(row, project: project, scope: statement.scope)
-            try transaction.addSource(relationID: id, memoryID: statement.memoryID, at: recordedAt)
+            let (id, inserted) = try transaction.stateRelation(row, by: statement.memoryID, project: project, scope: statement.scope)
             if inserted { added.append(id) }
             stated.insert(id)
         }
@@ -133,15 +140,15 @@ public struct GraphWriter {
         }
     }
 
-    /// The scope's entity for a mention (id and type): by key, then alias, then a similar name (one
-    /// sharing its first two characters); else a new entity. An entity of the generic type takes the
-    /// mention's more specific one.
+    /// Gives an entity of the generic type the mention's more specific one; returns it.
+    private func refined(_ id: String, _ type: String) throws -> String {
+        try transaction.refineType(id: id, type: type)
+        return type
+    }
+
+    /// The scope's entity for a mention it does not know by key or alias (id and type): a similar name
+    /// (one sharing its first two characters), else a new entity.
     private func entity(for mention: EntityMention, scope: Scope, scopeKey: String) throws -> (id: String, type: String) {
-        if let (id, type) = try transaction.entity(key: mention.key, project: project, scopeKey: scopeKey) {
-            guard type == "entity", mention.type != "entity" else { return (id, type) }
-            try transaction.refineType(id: id, type: mention.type)
-            return (id, mention.type)
-        }
         if !mention.isSelf, mention.key.count >= 2 {
             let candidates = try transaction.entityKeys(
                 prefix: String(mention.key.prefix(2)), project: project, scopeKey: scopeKey, limit: Self.fuzzyCandidates)

@@ -33,6 +33,23 @@ struct PostgresGraphTransaction: GraphTransaction {
         return (id: try found.requiredText(0, 0), type: try found.requiredText(0, 1))
     }
 
+    func entities(keys: [String], project: String, scopeKey: String) throws -> [String: (id: String, type: String)] {
+        guard !keys.isEmpty else { return [:] }
+        // Keys first, then aliases, so a key wins over an alias spelling the same.
+        let result = try connection.execute(
+            """
+            SELECT key, id, type, 0 AS rank FROM graph_entities WHERE project = $1 AND scope_key = $2 AND key = ANY($3)
+            UNION ALL SELECT a.alias, e.id, e.type, 1 FROM graph_aliases a JOIN graph_entities e ON e.id = a.entity_id
+                WHERE a.project = $1 AND a.scope_key = $2 AND a.alias = ANY($3)
+            ORDER BY rank DESC
+            """, [.text(project), .text(scopeKey), .textArray(keys)])
+        var found: [String: (id: String, type: String)] = [:]
+        for row in 0..<result.rowCount {
+            found[try result.requiredText(row, 0)] = (id: try result.requiredText(row, 1), type: try result.requiredText(row, 2))
+        }
+        return found
+    }
+
     func refineType(id: String, type: String) throws {
         try connection.execute("UPDATE graph_entities SET type = $1 WHERE id = $2 AND type = 'entity'", [.text(type), .text(id)])
     }
@@ -113,47 +130,56 @@ struct PostgresGraphTransaction: GraphTransaction {
         return try (0..<result.rowCount).map { try PostgresGraphRows.storedRelation(from: result, row: $0) }
     }
 
-    func insertRelation(_ relation: NewRelation, project: String, scope: Scope) throws -> (id: String, inserted: Bool) {
+    func stateRelation(_ relation: NewRelation, by memoryID: String, project: String, scope: Scope) throws -> (id: String, inserted: Bool) {
         guard relation.expiredAt == nil else {
-            try insert(relation, project: project, scope: scope, onConflict: "")
+            _ = try insert(relation, by: memoryID, project: project, scope: scope, onConflict: "")
             return (relation.id, true)
         }
-        // A writer closing the open one meanwhile is waited for; a closed one is no match (rechecked).
-        let findOpen = """
-            SELECT id FROM graph_relations WHERE source_id = $1 AND relationship = $2 AND target_id = $3 AND expired_at IS NULL
-            FOR NO KEY UPDATE
+        // One round trip when it is open already (the usual re-statement): the open row, locked (a writer
+        // closing it meanwhile is waited for; a closed one is no match), gains the source in the same
+        // statement.
+        let stateOpen = """
+            WITH open AS (
+                SELECT id FROM graph_relations WHERE source_id = $1 AND relationship = $2 AND target_id = $3 AND expired_at IS NULL
+                FOR NO KEY UPDATE
+            ), source AS (
+                INSERT INTO graph_sources (relation_id, memory_id, created_at) SELECT id, $4, $5 FROM open ON CONFLICT DO NOTHING
+            )
+            SELECT id FROM open
             """
-        let key: [PostgresParameter] = [.text(relation.sourceID), .text(relation.relationship), .text(relation.targetID)]
+        let key: [PostgresParameter] = [
+            .text(relation.sourceID), .text(relation.relationship), .text(relation.targetID), .text(memoryID),
+            .timestamp(relation.createdAt),
+        ]
         for _ in 0..<3 {
-            let existing = try connection.execute(findOpen, key)
+            let existing = try connection.execute(stateOpen, key)
             if existing.rowCount > 0 { return (try existing.requiredText(0, 0), false) }
-            let conflict = "ON CONFLICT (source_id, relationship, target_id) WHERE expired_at IS NULL DO NOTHING RETURNING id"
-            if try insert(relation, project: project, scope: scope, onConflict: conflict).rowCount > 0 { return (relation.id, true) }
-            // Another writer opened it first and committed: read it again.
+            let conflict = "ON CONFLICT (source_id, relationship, target_id) WHERE expired_at IS NULL DO NOTHING"
+            if try insert(relation, by: memoryID, project: project, scope: scope, onConflict: conflict) { return (relation.id, true) }
+            // Another writer opened it first and committed: state that one.
         }
         throw MemoryError.storeUnavailable("The relation changed under concurrent writes; try again")
     }
 
-    /// Inserts the relation row, with `onConflict` after the values.
-    @discardableResult
-    private func insert(_ relation: NewRelation, project: String, scope: Scope, onConflict: String) throws -> PostgresResult {
+    /// Inserts the relation row (with `onConflict` after the values) and, when it was inserted, its first
+    /// source, in one statement (the foreign key is checked at its end); whether it was inserted.
+    private func insert(_ relation: NewRelation, by memoryID: String, project: String, scope: Scope, onConflict: String) throws -> Bool {
         try connection.execute(
             """
-            INSERT INTO graph_relations (id, project, user_id, agent_id, run_id, source_id, relationship, target_id, fact,
-                valid_at, invalid_at, created_at, expired_at, origin)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \(onConflict)
+            WITH inserted AS (
+                INSERT INTO graph_relations (id, project, user_id, agent_id, run_id, source_id, relationship, target_id, fact,
+                    valid_at, invalid_at, created_at, expired_at, origin)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \(onConflict) RETURNING id
+            ), source AS (
+                INSERT INTO graph_sources (relation_id, memory_id, created_at) SELECT id, $15, $12 FROM inserted
+            )
+            SELECT id FROM inserted
             """, [
                 .text(relation.id), .text(project), .text(scope.userID), .text(scope.agentID), .text(scope.runID),
                 .text(relation.sourceID), .text(relation.relationship), .text(relation.targetID), .text(relation.fact),
                 .timestamp(relation.validAt), .timestamp(relation.invalidAt), .timestamp(relation.createdAt),
-                .timestamp(relation.expiredAt), .text(relation.origin.rawValue),
-            ])
-    }
-
-    func addSource(relationID: String, memoryID: String, at time: Date) throws {
-        try connection.execute(
-            "INSERT INTO graph_sources (relation_id, memory_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            [.text(relationID), .text(memoryID), .timestamp(time)])
+                .timestamp(relation.expiredAt), .text(relation.origin.rawValue), .text(memoryID),
+            ]).rowCount > 0
     }
 
     func removeSource(relationID: String, memoryID: String) throws {

@@ -21,6 +21,14 @@ struct SQLiteGraphTransaction: GraphTransaction {
         return row.map { (id: $0[0], type: $0[1]) }
     }
 
+    func entities(keys: [String], project: String, scopeKey: String) throws -> [String: (id: String, type: String)] {
+        var found: [String: (id: String, type: String)] = [:]
+        for key in keys {
+            if let entity = try entity(key: key, project: project, scopeKey: scopeKey) { found[key] = entity }
+        }
+        return found
+    }
+
     func refineType(id: String, type: String) throws {
         try statement("UPDATE graph_entities SET type = ? WHERE id = ? AND type = 'entity'").execute(arguments: [type, id])
     }
@@ -82,10 +90,11 @@ struct SQLiteGraphTransaction: GraphTransaction {
         ).map(Self.storedRelation)
     }
 
-    func insertRelation(_ relation: NewRelation, project: String, scope: Scope) throws -> (id: String, inserted: Bool) {
+    func stateRelation(_ relation: NewRelation, by memoryID: String, project: String, scope: Scope) throws -> (id: String, inserted: Bool) {
         if relation.expiredAt == nil, let existing = try String.fetchOne(
             statement("SELECT id FROM graph_relations WHERE source_id = ? AND relationship = ? AND target_id = ? AND expired_at IS NULL"),
             arguments: [relation.sourceID, relation.relationship, relation.targetID]) {
+            try addSource(relationID: existing, memoryID: memoryID, at: relation.createdAt)
             return (existing, false)
         }
         try statement("""
@@ -98,10 +107,11 @@ struct SQLiteGraphTransaction: GraphTransaction {
                 relation.invalidAt.map(StoredTime.string(from:)), StoredTime.string(from: relation.createdAt),
                 relation.expiredAt.map(StoredTime.string(from:)), relation.origin.rawValue,
             ])
+        try addSource(relationID: relation.id, memoryID: memoryID, at: relation.createdAt)
         return (relation.id, true)
     }
 
-    func addSource(relationID: String, memoryID: String, at time: Date) throws {
+    private func addSource(relationID: String, memoryID: String, at time: Date) throws {
         try statement("INSERT OR IGNORE INTO graph_sources (relation_id, memory_id, created_at) VALUES (?, ?, ?)")
             .execute(arguments: [relationID, memoryID, StoredTime.string(from: time)])
     }
