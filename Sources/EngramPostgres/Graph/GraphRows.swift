@@ -13,8 +13,11 @@ enum PostgresGraphRows {
         r.origin, r.source_id, r.target_id, s.mentions, t.mentions
         """
 
-    /// The joins `relationColumns` needs.
-    static let relationJoins = "FROM graph_relations r JOIN graph_entities s ON s.id = r.source_id JOIN graph_entities t ON t.id = r.target_id"
+    /// The joins `relationColumns` needs, after `graph_relations r`.
+    static let relationJoinClauses = "JOIN graph_entities s ON s.id = r.source_id JOIN graph_entities t ON t.id = r.target_id"
+
+    /// `graph_relations r` with the joins `relationColumns` needs.
+    static let relationJoins = "FROM graph_relations r " + relationJoinClauses
 
     /// Entities of a result selected with `entityColumns`, with their aliases (byte order, as SQLite).
     static func entities(from result: PostgresResult, _ connection: PostgresConnection) throws -> [GraphEntity] {

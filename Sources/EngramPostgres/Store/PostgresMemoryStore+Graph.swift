@@ -99,7 +99,6 @@ extension PostgresMemoryStore {
 
     /// A page of the entities mentioned by memories matching `filter` (any state), most mentioned first.
     public func graphEntities(project: String, filter: Filter, asOf: Date?, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
-        let offset = try offset(page: page, pageSize: pageSize)
         var query = BoundQuery()
         let projectValue = query.bind(.text(project))
         let memories = try memoryCondition(project: project, filter: filter, visibility: .held(at: asOf), into: &query)
@@ -107,26 +106,15 @@ extension PostgresMemoryStore {
             e.project = \(projectValue) AND EXISTS (SELECT 1 FROM graph_links l JOIN memories m ON m.id = l.memory_id \
             WHERE l.entity_id = e.id AND \(memories))
             """
-        return try transaction(readOnlySnapshot: true) { connection in
-            let total = try connection.execute("SELECT count(*) FROM graph_entities e WHERE \(condition)", query.parameters).requiredInt(0, 0)
-            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
-            var paged = query
-            let limit = paged.bind(.int8(pageSize))
-            let skip = paged.bind(.int8(offset))
-            let result = try connection.execute(
-                """
-                SELECT \(PostgresGraphRows.entityColumns) FROM graph_entities e WHERE \(condition)
-                ORDER BY e.mentions DESC, e.seq LIMIT \(limit) OFFSET \(skip)
-                """, paged.parameters)
-            return Page(items: try PostgresGraphRows.entities(from: result, connection), total: total, page: page, pageSize: pageSize)
-        }
+        return try self.page(
+            PostgresGraphRows.entityColumns, from: "graph_entities e", where: condition, order: "e.mentions DESC, e.seq", query: query,
+            page: page, pageSize: pageSize, decode: PostgresGraphRows.entities)
     }
 
     /// A page of the relations stated by memories matching `filter` (any state), newest first, of an
     /// endpoint known by `query.entityKey` (key or alias) when given, that held at `query.asOf` when
     /// given, else the open ones (all with `includeHistory`).
     public func graphRelations(project: String, filter: Filter, query relationQuery: RelationQuery, page: Int, pageSize: Int) throws -> Page<GraphRelation> {
-        let offset = try offset(page: page, pageSize: pageSize)
         var query = BoundQuery()
         let projectValue = query.bind(.text(project))
         let memories = try memoryCondition(project: project, filter: filter, visibility: nil, into: &query)
@@ -143,19 +131,10 @@ extension PostgresMemoryStore {
                 """
             condition += " AND (r.source_id IN \(known) OR r.target_id IN \(known))"
         }
-        return try transaction(readOnlySnapshot: true) { connection in
-            let total = try connection.execute("SELECT count(*) FROM graph_relations r WHERE \(condition)", query.parameters).requiredInt(0, 0)
-            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
-            var paged = query
-            let limit = paged.bind(.int8(pageSize))
-            let skip = paged.bind(.int8(offset))
-            let result = try connection.execute(
-                """
-                SELECT \(PostgresGraphRows.relationColumns) \(PostgresGraphRows.relationJoins) WHERE \(condition)
-                ORDER BY r.created_at DESC, r.seq DESC LIMIT \(limit) OFFSET \(skip)
-                """, paged.parameters)
-            return Page(items: try PostgresGraphRows.relations(from: result, connection), total: total, page: page, pageSize: pageSize)
-        }
+        return try self.page(
+            PostgresGraphRows.relationColumns, from: "graph_relations r", joins: PostgresGraphRows.relationJoinClauses, where: condition,
+            order: "r.created_at DESC, r.seq DESC", query: query, page: page, pageSize: pageSize
+        ) { result, connection in try PostgresGraphRows.relations(from: result, connection) }
     }
 
     /// The relation with this id in `project`.

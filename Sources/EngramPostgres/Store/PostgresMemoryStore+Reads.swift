@@ -29,23 +29,12 @@ extension PostgresMemoryStore {
     /// The memories of `project` matching `filter` and `visibility`, newest first (`created_at`, then
     /// `id`, descending), with the total number of matches. The count and the page come from one snapshot.
     public func list(project: String, filter: Filter, visibility: Visibility, page: Int, pageSize: Int) throws -> Page<Memory> {
-        let offset = try offset(page: page, pageSize: pageSize)
         var query = BoundQuery()
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility, into: &query)
-        return try transaction(readOnlySnapshot: true) { connection in
-            let total = try connection.execute("SELECT count(*) FROM memories m WHERE \(condition)", query.parameters).requiredInt(0, 0)
-            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
-            var paged = query
-            let limit = paged.bind(.int8(pageSize))
-            let skip = paged.bind(.int8(offset))
-            let result = try connection.execute(
-                """
-                SELECT \(StoredRows.memoryColumns) FROM memories m WHERE \(condition)
-                ORDER BY m.created_at DESC, m.id DESC LIMIT \(limit) OFFSET \(skip)
-                """, paged.parameters)
-            let items = try (0..<result.rowCount).map { try StoredRows.memory(from: result, row: $0) }
-            return Page(items: items, total: total, page: page, pageSize: pageSize)
-        }
+        return try self.page(
+            StoredRows.memoryColumns, from: "memories m", where: condition, order: "m.created_at DESC, m.id DESC", query: query,
+            page: page, pageSize: pageSize
+        ) { result, _ in try (0..<result.rowCount).map { try StoredRows.memory(from: result, row: $0) } }
     }
 
     /// Every memory id of `project` matching `filter`, expired and superseded included, newest first.
@@ -75,24 +64,13 @@ extension PostgresMemoryStore {
     /// `role` and `created_at`, the time of the event; other keys throw `invalidFilter`) and `event`,
     /// newest first, with the total number of matches.
     public func history(project: String, filter: Filter, event: HistoryEvent.Kind?, page: Int, pageSize: Int) throws -> Page<HistoryEvent> {
-        let offset = try offset(page: page, pageSize: pageSize)
         var query = BoundQuery()
         var condition = "h.project = \(query.bind(.text(project))) AND " + (try FilterCompiler.history.compile(filter, into: &query))
         if let event { condition += " AND h.event = \(query.bind(.text(event.rawValue)))" }
-        return try transaction(readOnlySnapshot: true) { connection in
-            let total = try connection.execute("SELECT count(*) FROM history h WHERE \(condition)", query.parameters).requiredInt(0, 0)
-            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
-            var paged = query
-            let limit = paged.bind(.int8(pageSize))
-            let skip = paged.bind(.int8(offset))
-            let result = try connection.execute(
-                """
-                SELECT \(StoredRows.historyColumns) FROM history h WHERE \(condition)
-                ORDER BY h.created_at DESC, h.seq DESC LIMIT \(limit) OFFSET \(skip)
-                """, paged.parameters)
-            let items = try (0..<result.rowCount).map { try StoredRows.historyEvent(from: result, row: $0) }
-            return Page(items: items, total: total, page: page, pageSize: pageSize)
-        }
+        return try self.page(
+            StoredRows.historyColumns, from: "history h", where: condition, order: "h.created_at DESC, h.seq DESC", query: query,
+            page: page, pageSize: pageSize
+        ) { result, _ in try (0..<result.rowCount).map { try StoredRows.historyEvent(from: result, row: $0) } }
     }
 
     /// The users, agents and runs with memories in `project` (superseded ones count), from the entity

@@ -40,6 +40,27 @@ extension PostgresMemoryStore {
         return overflow ? nil : offset
     }
 
+    /// One page of the rows of `table` (with its alias) matching `condition`, bound in `query`, and the
+    /// number of all matches, from one snapshot: `columns` (read through `joins`) ordered by `order`,
+    /// turned into items by `decode`. A page beyond the last match reads nothing but the count.
+    func page<Item>(
+        _ columns: String, from table: String, joins: String = "", where condition: String, order: String, query: BoundQuery,
+        page: Int, pageSize: Int, decode: (PostgresResult, PostgresConnection) throws -> [Item]
+    ) throws -> Page<Item> {
+        let offset = try offset(page: page, pageSize: pageSize)
+        return try transaction(readOnlySnapshot: true) { connection in
+            let total = try connection.execute("SELECT count(*) FROM \(table) WHERE \(condition)", query.parameters).requiredInt(0, 0)
+            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
+            var paged = query
+            let limit = paged.bind(.int8(pageSize))
+            let skip = paged.bind(.int8(offset))
+            let result = try connection.execute(
+                "SELECT \(columns) FROM \(table) \(joins) WHERE \(condition) ORDER BY \(order) LIMIT \(limit) OFFSET \(skip)",
+                paged.parameters)
+            return Page(items: try decode(result, connection), total: total, page: page, pageSize: pageSize)
+        }
+    }
+
     /// The WHERE condition over `memories m` for a project, a filter and a visibility, bound into `query`.
     /// A visibility `asOf` a time replaces the state condition.
     func memoryCondition(project: String, filter: Filter, visibility: Visibility?, into query: inout BoundQuery) throws -> String {

@@ -13,8 +13,11 @@ enum GraphRows {
         r.origin, r.source_id, r.target_id, s.mentions, t.mentions
         """
 
-    /// The joins `relationColumns` needs.
-    static let relationJoins = "FROM graph_relations r JOIN graph_entities s ON s.id = r.source_id JOIN graph_entities t ON t.id = r.target_id"
+    /// The joins `relationColumns` needs, after `graph_relations r`.
+    static let relationJoinClauses = "JOIN graph_entities s ON s.id = r.source_id JOIN graph_entities t ON t.id = r.target_id"
+
+    /// `graph_relations r` with the joins `relationColumns` needs.
+    static let relationJoins = "FROM graph_relations r " + relationJoinClauses
 
     /// Entities of rows selected with `entityColumns`, with their aliases.
     static func entities(from rows: [Row], _ db: Database) throws -> [GraphEntity] {

@@ -95,22 +95,15 @@ extension SQLiteMemoryStore {
     }
 
     public func graphEntities(project: String, filter: Filter, asOf: Date?, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
-        let offset = try offset(page: page, pageSize: pageSize)
         let memories = try memoryCondition(project: project, filter: filter, visibility: .held(at: asOf))
         let condition = SQLFragment("e.project = ? AND EXISTS (SELECT 1 FROM graph_links l JOIN memories m ON m.id = l.memory_id WHERE l.entity_id = e.id AND ", [project.databaseValue])
             .appending("", memories).appending("", SQLFragment(")"))
-        return try read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM graph_entities e WHERE \(condition.sql)", arguments: condition.statementArguments) ?? 0
-            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(GraphRows.entityColumns) FROM graph_entities e WHERE \(condition.sql) ORDER BY e.mentions DESC, e.seq LIMIT ? OFFSET ?",
-                arguments: StatementArguments(condition.arguments + [pageSize.databaseValue, offset.databaseValue]))
-            return Page(items: try GraphRows.entities(from: rows, db), total: total, page: page, pageSize: pageSize)
-        }
+        return try self.page(
+            GraphRows.entityColumns, from: "graph_entities e", where: condition, order: "e.mentions DESC, e.seq",
+            cached: FilterCompiler.hasBoundedShape(filter), page: page, pageSize: pageSize, decode: GraphRows.entities)
     }
 
     public func graphRelations(project: String, filter: Filter, query: RelationQuery, page: Int, pageSize: Int) throws -> Page<GraphRelation> {
-        let offset = try offset(page: page, pageSize: pageSize)
         let memories = try memoryCondition(project: project, filter: filter, visibility: nil)
         var condition = SQLFragment(
             "r.project = ? AND EXISTS (SELECT 1 FROM graph_sources gs JOIN memories m ON m.id = gs.memory_id WHERE gs.relation_id = r.id AND ",
@@ -123,17 +116,10 @@ extension SQLiteMemoryStore {
             condition = condition.appending(" AND ", SQLFragment("(r.source_id IN ").appending("", known)
                 .appending(" OR r.target_id IN ", known).appending("", SQLFragment(")")))
         }
-        return try read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM graph_relations r WHERE \(condition.sql)", arguments: condition.statementArguments) ?? 0
-            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
-            let rows = try Row.fetchAll(
-                db, sql: """
-                    SELECT \(GraphRows.relationColumns) \(GraphRows.relationJoins) WHERE \(condition.sql)
-                    ORDER BY r.created_at DESC, r.seq DESC LIMIT ? OFFSET ?
-                    """,
-                arguments: StatementArguments(condition.arguments + [pageSize.databaseValue, offset.databaseValue]))
-            return Page(items: try GraphRows.relations(from: rows, db), total: total, page: page, pageSize: pageSize)
-        }
+        return try self.page(
+            GraphRows.relationColumns, from: "graph_relations r", joins: GraphRows.relationJoinClauses, where: condition,
+            order: "r.created_at DESC, r.seq DESC", cached: FilterCompiler.hasBoundedShape(filter), page: page, pageSize: pageSize
+        ) { rows, db in try GraphRows.relations(from: rows, db) }
     }
 
     public func graphRelation(id: String, project: String) throws -> GraphRelation? {

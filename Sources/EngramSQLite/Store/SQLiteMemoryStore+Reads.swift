@@ -13,23 +13,11 @@ extension SQLiteMemoryStore {
     /// The memories of `project` matching `filter` and `visibility`, newest first (`created_at`, then
     /// `id`, descending), with the total number of matches. The count and the page come from one snapshot.
     public func list(project: String, filter: Filter, visibility: Visibility, page: Int, pageSize: Int) throws -> Page<Memory> {
-        let offset = try offset(page: page, pageSize: pageSize)
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
-        let cached = FilterCompiler.hasBoundedShape(filter)
-        return try read { db in
-            let count = try statement(db, "SELECT count(*) FROM memories m WHERE \(condition.sql)", cached: cached)
-            let total = try Int.fetchOne(count, arguments: condition.statementArguments) ?? 0
-            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
-            let select = try statement(
-                db, """
-                SELECT \(StoredRows.memoryColumns) FROM memories m WHERE \(condition.sql)
-                ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?
-                """, cached: cached
-            )
-            let arguments = StatementArguments(condition.arguments + [pageSize.databaseValue, offset.databaseValue])
-            let items = try Row.fetchAll(select, arguments: arguments).map { try StoredRows.memory(from: $0) }
-            return Page(items: items, total: total, page: page, pageSize: pageSize)
-        }
+        return try self.page(
+            StoredRows.memoryColumns, from: "memories m", where: condition, order: "m.created_at DESC, m.id DESC",
+            cached: FilterCompiler.hasBoundedShape(filter), page: page, pageSize: pageSize
+        ) { rows, _ in try rows.map { try StoredRows.memory(from: $0) } }
     }
 
     /// Every memory id of `project` matching `filter`, expired and superseded included, newest first.
@@ -59,25 +47,13 @@ extension SQLiteMemoryStore {
     /// `role` and `created_at`, the time of the event; other keys throw `invalidFilter`) and `event`,
     /// newest first, with the total number of matches.
     public func history(project: String, filter: Filter, event: HistoryEvent.Kind?, page: Int, pageSize: Int) throws -> Page<HistoryEvent> {
-        let offset = try offset(page: page, pageSize: pageSize)
         var condition = SQLFragment("h.project = ?", [project.databaseValue])
             .appending(" AND ", try FilterCompiler.history.compile(filter))
         if let event { condition = condition.appending(" AND ", SQLFragment("h.event = ?", [event.rawValue.databaseValue])) }
-        let cached = FilterCompiler.hasBoundedShape(filter)
-        return try read { db in
-            let count = try statement(db, "SELECT count(*) FROM history h WHERE \(condition.sql)", cached: cached)
-            let total = try Int.fetchOne(count, arguments: condition.statementArguments) ?? 0
-            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
-            let select = try statement(
-                db, """
-                SELECT \(StoredRows.historyColumns) FROM history h WHERE \(condition.sql)
-                ORDER BY h.created_at DESC, h.seq DESC LIMIT ? OFFSET ?
-                """, cached: cached
-            )
-            let arguments = StatementArguments(condition.arguments + [pageSize.databaseValue, offset.databaseValue])
-            let items = try Row.fetchAll(select, arguments: arguments).map { try StoredRows.historyEvent(from: $0) }
-            return Page(items: items, total: total, page: page, pageSize: pageSize)
-        }
+        return try self.page(
+            StoredRows.historyColumns, from: "history h", where: condition, order: "h.created_at DESC, h.seq DESC",
+            cached: FilterCompiler.hasBoundedShape(filter), page: page, pageSize: pageSize
+        ) { rows, _ in try rows.map { try StoredRows.historyEvent(from: $0) } }
     }
 
     /// The users, agents and runs with memories in `project` (superseded ones count), from the entity

@@ -149,6 +149,25 @@ public final class SQLiteMemoryStore: MemoryStore {
         return SQLFragment.joined(parts, separator: " AND ", empty: "1")
     }
 
+    /// One page of the rows of `table` (with its alias) matching `condition`, and the number of all
+    /// matches, from one snapshot: `columns` (read through `joins`) ordered by `order`, turned into items
+    /// by `decode`. `cached` keeps the statements on the connection (for conditions of a bounded shape).
+    func page<Item>(
+        _ columns: String, from table: String, joins: String = "", where condition: SQLFragment, order: String, cached: Bool,
+        page: Int, pageSize: Int, decode: ([Row], Database) throws -> [Item]
+    ) throws -> Page<Item> {
+        let offset = try offset(page: page, pageSize: pageSize)
+        return try read { db in
+            let count = try statement(db, "SELECT count(*) FROM \(table) WHERE \(condition.sql)", cached: cached)
+            let total = try Int.fetchOne(count, arguments: condition.statementArguments) ?? 0
+            guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
+            let select = try statement(
+                db, "SELECT \(columns) FROM \(table) \(joins) WHERE \(condition.sql) ORDER BY \(order) LIMIT ? OFFSET ?", cached: cached)
+            let arguments = StatementArguments(condition.arguments + [pageSize.databaseValue, offset.databaseValue])
+            return Page(items: try decode(Row.fetchAll(select, arguments: arguments), db), total: total, page: page, pageSize: pageSize)
+        }
+    }
+
     /// Checks a page request and returns its row offset (nil when it lies beyond any possible row).
     func offset(page: Int, pageSize: Int) throws -> Int? {
         guard page >= 1 else { throw MemoryError.invalid("page must be at least 1") }
