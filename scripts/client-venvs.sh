@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up the two git-ignored virtual environments the mem0 client tests and the SDK benchmark use:
+#   .venv-mem0-client  mem0ai 2.2.1 (the current hosted-platform MemoryClient / AsyncMemoryClient)
+#   .venv-mem0-legacy  mem0ai 1.0.11 (the legacy 1.x MemoryClient many deployed apps still use)
+# Idempotent: an environment that already imports the right mem0 version is left alone. PyPI only (pip).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+setup() {
+  local venv=$1 version=$2
+  if [ -x "$venv/bin/python" ] &&
+     [ "$("$venv/bin/python" -m pip show mem0ai 2>/dev/null | sed -n 's/^Version: //p')" = "$version" ] &&
+     MEM0_TELEMETRY=False "$venv/bin/python" -c 'import mem0.client.main, httpx, requests' 2>/dev/null; then
+    echo "$venv: mem0ai $version (already set up)"
+    return
+  fi
+  python3 -c 'import ensurepip, venv' 2>/dev/null || scripts/install-deps.sh python3-venv
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  # Without the [nlp] extra spaCy stays out, so mem0 never tries to fetch a spaCy model.
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "mem0ai==$version" httpx requests
+  echo "$venv: mem0ai $version (installed)"
+}
+
+setup .venv-mem0-client 2.2.1
+setup .venv-mem0-legacy 1.0.11
