@@ -5,21 +5,21 @@ import Logging
 /// Engram's REST API (API.md): builds the responder every route is served by.
 public enum APIRoutes {
     /// The API over `service`, with `POST /v1/embeddings` over `embedder`, behind the API key when one
-    /// is set.
+    /// is set (the `default` project's administrator key) or project keys are stored.
     public static func responder(
         service: MemoryService, embedder: any Embedder, apiKey: String?, logger: Logger
     ) -> any HTTPResponder {
         var router = Router(logger: logger)
         HealthRoutes.register(on: &router, service: service)
         DocsRoutes.register(on: &router)
-        MemoryRoutes.register(on: &router, service: service)
-        SearchRoutes.register(on: &router, service: service)
-        HistoryRoutes.register(on: &router, service: service)
-        EntityRoutes.register(on: &router, service: service)
-        GraphRoutes.register(on: &router, service: service)
-        AdminRoutes.register(on: &router, service: service)
-        ConfigureRoutes.register(on: &router, service: service)
+        MemoryRoutes.register(on: &router, engine: service)
+        SearchRoutes.register(on: &router, engine: service)
+        HistoryRoutes.register(on: &router, engine: service)
+        EntityRoutes.register(on: &router, engine: service)
+        GraphRoutes.register(on: &router, engine: service)
+        AdminRoutes.register(on: &router, engine: service)
+        ConfigureRoutes.register(on: &router, engine: service)
         EmbeddingsRoutes.register(on: &router, embedder: embedder)
-        return APIKeyGate(apiKey: apiKey, next: router)
+        return APIKeyGate(apiKey: apiKey, keyRing: service.keyRing, next: router)
     }
 }

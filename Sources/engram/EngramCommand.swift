@@ -12,6 +12,6 @@ struct EngramCommand: ParsableCommand {
         abstract: "Engram: a self-hosted long-term memory server for AI agents.",
         version: "engram \(EngramVersion.current) (sqlite \(SQLiteLibrary.version), libpq \(PostgresLibrary.version), "
             + "libcurl \(CurlLibrary.version))",
-        subcommands: [ServeCommand.self]
+        subcommands: [ServeCommand.self, KeysCommand.self]
     )
 }

@@ -8,11 +8,15 @@ enum ConfigureRoutes {
     /// Keys whose values are never shown (case-insensitive), wherever they appear.
     static let secretKeys: Set<String> = ["api_key", "admin_api_key", "authorization", "password", "secret", "token", "jwt_secret"]
 
-    static func register(on router: inout Router, service: MemoryService) {
-        router.add(.get, "/configure") { _ in
-            .json(redacted(.object(try current(service))))
+    static func register(on router: inout Router, engine: MemoryService) {
+        router.add(.get, "/configure") { request in
+            try requireAdmin(request)
+            let service = engine.serving(request)
+            return .json(redacted(.object(try current(service))))
         }
         router.add(.post, "/configure") { request in
+            try requireAdmin(request)
+            let service = engine.serving(request)
             let body = try JSONBody(request)
             try service.configure(body.members)
             return .json(JSONValue.object(["message": .string("Configuration set successfully")]))

@@ -3,8 +3,9 @@ import EngramHTTP
 
 /// `GET /history`: a scope's change log, newest first, paginated like `GET /memories`.
 enum HistoryRoutes {
-    static func register(on router: inout Router, service: MemoryService) {
+    static func register(on router: inout Router, engine: MemoryService) {
         router.add(.get, "/history") { request in
+            let service = engine.serving(request)
             let query = QueryParameters(request: request)
             var kind: HistoryEvent.Kind?
             if let event = query.string("event"), !event.isEmpty {

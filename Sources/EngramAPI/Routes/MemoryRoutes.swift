@@ -4,8 +4,9 @@ import Foundation
 
 /// `/memories`: add, list, get, update, delete, delete-all and per-memory history.
 enum MemoryRoutes {
-    static func register(on router: inout Router, service: MemoryService) {
+    static func register(on router: inout Router, engine: MemoryService) {
         router.add(.post, "/memories") { request in
+            let service = engine.serving(request)
             let input = try AddMemoryInput(request)
             if input.asyncMode {
                 let job = try service.enqueueAdd(input.request)
@@ -17,9 +18,11 @@ enum MemoryRoutes {
             return .json(render(try service.add(input.request)))
         }
         router.add(.get, "/events/{event_id}") { request in
-            .json(event(try service.job(id: request.pathParameters["event_id"] ?? "")))
+            let service = engine.serving(request)
+            return .json(event(try service.job(id: request.pathParameters["event_id"] ?? "")))
         }
         router.add(.get, "/memories") { request in
+            let service = engine.serving(request)
             let query = QueryParameters(request: request)
             let page = try service.list(
                 filter: try query.scopedFilter(),
@@ -31,25 +34,30 @@ enum MemoryRoutes {
             return Listing.response(page, request: request) { MemoryJSON.item($0) }
         }
         router.add(.delete, "/memories") { request in
+            let service = engine.serving(request)
             let deleted = try service.deleteAll(filter: try QueryParameters(request: request).scopedFilter())
             return .json(JSONValue.object([
                 "message": .string("All relevant memories deleted"), "deleted": .number(Double(deleted)),
             ]))
         }
         router.add(.get, "/memories/{memory_id}") { request in
-            .json(MemoryJSON.item(try service.get(id: request.pathParameters["memory_id"] ?? "")))
+            let service = engine.serving(request)
+            return .json(MemoryJSON.item(try service.get(id: request.pathParameters["memory_id"] ?? "")))
         }
         router.add(.put, "/memories/{memory_id}") { request in
+            let service = engine.serving(request)
             let update = try updateInput(request)
             let memory = try service.update(id: request.pathParameters["memory_id"] ?? "", update)
             return .json(MemoryJSON.item(memory))
         }
         router.add(.delete, "/memories/{memory_id}") { request in
+            let service = engine.serving(request)
             let purge = try QueryParameters(request: request).bool("purge")
             try service.delete(id: request.pathParameters["memory_id"] ?? "", purge: purge)
             return .json(JSONValue.object(["message": .string("Memory deleted successfully")]))
         }
         router.add(.get, "/memories/{memory_id}/history") { request in
+            let service = engine.serving(request)
             let events = try service.history(memoryID: request.pathParameters["memory_id"] ?? "")
             return .json(JSONValue.array(events.map(MemoryJSON.history)))
         }

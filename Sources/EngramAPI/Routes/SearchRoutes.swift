@@ -3,8 +3,9 @@ import EngramHTTP
 
 /// `POST /search`: memories relevant to a query, best first.
 enum SearchRoutes {
-    static func register(on router: inout Router, service: MemoryService) {
+    static func register(on router: inout Router, engine: MemoryService) {
         router.add(.post, "/search") { request in
+            let service = engine.serving(request)
             var body = try JSONBody(request)
             let query = body.string("query", required: true)
             let filters = body.object("filters")

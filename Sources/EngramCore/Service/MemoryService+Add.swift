@@ -77,7 +77,7 @@ extension MemoryService {
             Draft(text: $0, actorID: nil, role: nil)
         })
         let key = request.scope.lockKey
-        return try scopeLocks.withLock(key) {
+        return try scopeLocks.withLock(project + "\u{1}" + key) {
             try store.withScopeLock(key, project: project) {
                 let changes = try insertion(of: try unknown(facts, in: request.scope), request: request)
                 return try commit(withHeuristicGraph(changes, request), warnings: warnings, job: job, graph: usesGraph(request))

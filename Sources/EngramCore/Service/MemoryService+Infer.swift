@@ -18,7 +18,7 @@ extension MemoryService {
         let keywordQuery = String(recent.joined(separator: " ").prefix(4000))
         let overrides = (try? configurationOverrides()) ?? [:]
         let key = request.scope.lockKey
-        return try scopeLocks.withLock(key) {
+        return try scopeLocks.withLock(project + "\u{1}" + key) {
             try store.withScopeLock(key, project: project) {
                 let context = try related(to: queryVectors, keywords: keywordQuery, in: request.scope)
                 let prompt = InferencePrompt(

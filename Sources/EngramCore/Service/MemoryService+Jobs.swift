@@ -36,7 +36,7 @@ extension MemoryService {
         let failure: String
         do {
             let request = try JSONDecoder().decode(AddRequest.self, from: Data(job.payload.utf8))
-            _ = try add(request, job: job.id)
+            _ = try inProject(job.project).add(request, job: job.id)
             return true
         } catch let error as ProviderError {
             failure = "\(error.code.rawValue): \(error.message)"

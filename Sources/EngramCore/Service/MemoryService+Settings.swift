@@ -16,7 +16,7 @@ extension MemoryService {
 
     /// The settings of the providers in use, in mem0's shape (secrets included: redact before showing).
     public var providerDescription: (llm: JSONValue, embedder: JSONValue) {
-        providers.withLock { current in
+        shared.providers.withLock { current in
             let embedder = current.embedderSettings?.json ?? .object([
                 "provider": .string("local"),
                 "config": .object([
@@ -56,7 +56,7 @@ extension MemoryService {
     /// Nothing changes unless everything is valid.
     public func configure(_ changes: [String: JSONValue]) throws {
         var overrides = try configurationOverrides()
-        var next = providers.withLock { $0 }
+        var next = shared.providers.withLock { $0 }
         for (key, value) in changes.sorted(by: { $0.key < $1.key }) {
             if Self.promptKeys.contains(key) {
                 switch value {
@@ -100,7 +100,7 @@ extension MemoryService {
         }
         let data = try JSONEncoder().encode(JSONValue.object(overrides))
         try store.setSetting(Self.overridesKey, value: String(decoding: data, as: UTF8.self))
-        providers.withLock { $0 = next }
+        shared.providers.withLock { $0 = next }
     }
 
     /// Applies the provider overrides persisted by earlier `POST /configure` calls (at start). Returns
@@ -111,7 +111,7 @@ extension MemoryService {
         for key in ["llm", "embedder"] {
             guard let value = overrides[key] else { continue }
             do {
-                var next = providers.withLock { $0 }
+                var next = shared.providers.withLock { $0 }
                 if key == "llm" {
                     if value == .null {
                         next.chatModel = nil
@@ -127,7 +127,7 @@ extension MemoryService {
                     next.embedderSettings = settings
                     try store.prepare(embeddingModel: next.embedder.modelID, dimension: next.embedder.dimension)
                 }
-                providers.withLock { $0 = next }
+                shared.providers.withLock { $0 = next }
             } catch {
                 problems.append("The persisted '\(key)' configuration was not applied: \(error)")
             }

@@ -13,7 +13,7 @@ extension MemoryService {
         }
         let expiration = try update.expirationDate.map { day throws(MemoryError) in try Self.validateDay(day) }
         let current = try get(id: id)
-        return try scopeLocks.withLock(current.scope.lockKey) {
+        return try scopeLocks.withLock(project + "\u{1}" + current.scope.lockKey) {
             var memory = try get(id: id)
             let old = memory.text
             var changes = MemoryChanges()

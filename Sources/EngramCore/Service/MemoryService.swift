@@ -46,16 +46,29 @@ public final class MemoryService: Sendable {
         var llmSettings: ProviderSettings?
     }
 
+    /// What every project's handle of one engine shares: the providers, locks and job signal.
+    final class Shared: Sendable {
+        let providers: Mutex<Providers>
+        let startupIssues = Mutex<[String]>([])
+        let scopeLocks = ScopeLocks()
+        let jobSignal = JobSignal()
+        /// The handles of the projects served so far, by name.
+        let handles = Mutex<[String: MemoryService]>([:])
+
+        init(providers: Providers) { self.providers = Mutex(providers) }
+    }
+
     let store: any MemoryStore
-    let providers: Mutex<Providers>
+    let shared: Shared
     /// The providers given at start, restored by `"embedder": null`.
     let baseline: Providers
     let factory: (any ProviderFactory)?
     let configuration: Configuration
     let clock: @Sendable () -> Date
-    let project: String
-    let scopeLocks = ScopeLocks()
-    let jobSignal = JobSignal()
+    /// The project this handle reads and writes; `inProject(_:)` gives another project's handle.
+    public let project: String
+    var scopeLocks: ScopeLocks { shared.scopeLocks }
+    var jobSignal: JobSignal { shared.jobSignal }
 
     /// Creates the engine; checks that the store was built with this embedder. Without a chat model,
     /// inference adds use the heuristic extractor. `factory` builds providers when `POST /configure`
@@ -68,27 +81,49 @@ public final class MemoryService: Sendable {
     ) throws {
         self.store = store
         let initial = Providers(embedder: embedder, embedderSettings: embedderSettings, chatModel: chatModel, llmSettings: llmSettings)
-        self.providers = Mutex(initial)
+        self.shared = Shared(providers: initial)
         self.baseline = initial
         self.factory = factory
         self.configuration = configuration
         self.project = project
         self.clock = clock
         let problems = applyPersistedOverrides()
-        startupIssues.withLock { $0 = problems }
+        shared.startupIssues.withLock { $0 = problems }
         let effective = self.embedder
         try store.prepare(embeddingModel: effective.modelID, dimension: effective.dimension)
     }
 
+    /// Another project's handle on the same engine: same store, providers and locks.
+    private init(sharing engine: MemoryService, project: String) {
+        self.store = engine.store
+        self.shared = engine.shared
+        self.baseline = engine.baseline
+        self.factory = engine.factory
+        self.configuration = engine.configuration
+        self.clock = engine.clock
+        self.project = project
+    }
+
+    /// The handle serving `project` (this one when it is the same project). Handles are cached: a
+    /// request's lookup costs one dictionary read.
+    public func inProject(_ project: String) -> MemoryService {
+        if project == self.project { return self }
+        return shared.handles.withLock { handles in
+            if let handle = handles[project] { return handle }
+            let handle = MemoryService(sharing: self, project: project)
+            handles[project] = handle
+            return handle
+        }
+    }
+
     /// Persisted provider overrides that could not be applied at start (logged by the caller).
-    public var startupProblems: [String] { startupIssues.withLock { $0 } }
-    private let startupIssues = Mutex<[String]>([])
+    public var startupProblems: [String] { shared.startupIssues.withLock { $0 } }
 
     /// The embedder in use.
-    var embedder: any Embedder { providers.withLock { $0.embedder } }
+    var embedder: any Embedder { shared.providers.withLock { $0.embedder } }
 
     /// The chat model in use, nil when inference falls back to the heuristic extractor.
-    var chatModel: (any ChatModel)? { providers.withLock { $0.chatModel } }
+    var chatModel: (any ChatModel)? { shared.providers.withLock { $0.chatModel } }
 
     /// Whether an LLM is configured (inference adds wait on it).
     public var hasChatModel: Bool { chatModel != nil }

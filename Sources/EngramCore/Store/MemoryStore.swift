@@ -194,6 +194,9 @@ public protocol MemoryStore: JobStore {
     /// Stores a store-wide setting; nil removes it.
     func setSetting(_ key: String, value: String?) throws
 
+    /// The store-wide settings whose key starts with `prefix`, by key order.
+    func settings(prefix: String) throws -> [(key: String, value: String)]
+
     /// Runs `body` while no other process sharing the store runs an inference add for `key` (a scope).
     /// A requirement (not only an extension), so a store's own lock is found through `any MemoryStore`.
     func withScopeLock<T>(_ key: String, project: String, _ body: () throws -> T) throws -> T

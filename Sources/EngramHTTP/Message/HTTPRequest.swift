@@ -8,6 +8,9 @@ public struct HTTPRequest: Sendable {
     public var id: String
     /// Values of the `{param}` segments of the matched route, percent-decoded.
     public var pathParameters: [String: String]
+    /// What the responders in front of the router learnt about the request (such as who it acts as),
+    /// by name.
+    public var context: [String: String] = [:]
 
     /// Creates a request.
     public init(head: HTTPRequestHead, body: [UInt8] = [], id: String = "", pathParameters: [String: String] = [:]) {

@@ -111,6 +111,18 @@ public final class PostgresMemoryStore: MemoryStore {
         }
     }
 
+    /// The store-wide settings whose key starts with `prefix`, by key order.
+    public func settings(prefix: String) throws -> [(key: String, value: String)] {
+        try pool.withConnection { connection in
+            let result = try connection.execute(
+                "SELECT key, value FROM settings WHERE starts_with(key, $1) ORDER BY key COLLATE \"C\"", [.text(prefix)])
+            return (0..<result.rowCount).compactMap { row in
+                guard let key = result.text(row, 0), let value = result.text(row, 1) else { return nil }
+                return (key: key, value: value)
+            }
+        }
+    }
+
     static let modelKey = "embedding_model"
     static let dimensionKey = "embedding_dimension"
 }

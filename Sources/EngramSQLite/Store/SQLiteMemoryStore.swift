@@ -110,6 +110,17 @@ public final class SQLiteMemoryStore: MemoryStore {
         }
     }
 
+    /// The store-wide settings whose key starts with `prefix`, by key order.
+    public func settings(prefix: String) throws -> [(key: String, value: String)] {
+        try read { db in
+            // A range on the primary key rather than LIKE, whose `_` and `%` the prefix may hold.
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT key, value FROM settings WHERE key >= ? AND substr(key, 1, ?) = ? ORDER BY key"),
+                arguments: [prefix, prefix.count, prefix]
+            ).map { (key: $0[0], value: $0[1]) }
+        }
+    }
+
     static let modelKey = "embedding_model"
     static let dimensionKey = "embedding_dimension"
 
