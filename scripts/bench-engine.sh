@@ -34,3 +34,9 @@ echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(
 started=$(date +%s)
 MEM0_TELEMETRY=False "$venv/bin/python" scripts/bench_engine.py run "$out"
 echo "Whole run: $(( ($(date +%s) - started) / 60 )) min. Reports: $out/*.json" >&2
+# mem0's own SDK (mem0ai 2.2.1 MemoryClient) against Engram: add and search latency through it
+# (scripts/bench_sdk.py; SDK_BENCH_SIZES, default 1000,10000; SDK_BENCH=0 skips it).
+if [ "${SDK_BENCH:-1}" != 0 ]; then
+  scripts/client-venvs.sh >&2
+  MEM0_TELEMETRY=False .venv-mem0-client/bin/python scripts/bench_sdk.py run "$out-sdk"
+fi
