@@ -51,6 +51,14 @@ import Testing
                 created_at, updated_at, expiration_date, state, embedding)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
             """)
-        for memory in memories { try insert.execute(arguments: StoredRows.arguments(of: memory)) }
+        for memory in memories {
+            // The columns of the schema before `0007` (no `app_id`, no `categories`).
+            try insert.execute(arguments: [
+                memory.id, memory.project, memory.text, memory.hash, memory.metadata.map(MetadataJSON.string(from:)),
+                memory.scope.userID, memory.scope.agentID, memory.scope.runID, memory.actorID, memory.role,
+                StoredTime.string(from: memory.createdAt), StoredTime.string(from: memory.updatedAt),
+                memory.expirationDate, memory.state.rawValue, EmbeddingBlob.data(from: memory.embedding),
+            ])
+        }
     }
 }

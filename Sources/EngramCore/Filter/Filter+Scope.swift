@@ -7,7 +7,7 @@ extension Filter {
             switch filter {
             case .and(let children):
                 children.forEach(collect)
-            case .compare(.field(let field), .eq, .string(let value)) where [.userID, .agentID, .runID].contains(field):
+            case .compare(.field(let field), .eq, .string(let value)) where MemoryField.scopeIDs.contains(field):
                 if !pinned.contains(where: { $0.field == field && $0.value == value }) { pinned.append((field, value)) }
             default:
                 break

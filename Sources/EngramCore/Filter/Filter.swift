@@ -11,6 +11,8 @@ public indirect enum Filter: Sendable, Equatable {
     case compare(FilterKey, FilterOperator, JSONValue)
     /// The key is present (`"*"`).
     case exists(FilterKey)
+    /// The memory has at least one of these categories (compared case-insensitively).
+    case categories([String])
 
     /// Matches everything.
     public static let all = Filter.and([])

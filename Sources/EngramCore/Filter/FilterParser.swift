@@ -43,7 +43,7 @@ public enum FilterParser {
     private static func parseCondition(key: String, value: JSONValue, budget: inout Int) throws(MemoryError) -> [Filter] {
         guard !key.isEmpty else { throw .invalidFilter("A filter key must not be empty") }
         guard key.utf8.count <= 256 else { throw .invalidFilter("A filter key is longer than 256 bytes") }
-        let filterKey: FilterKey = MemoryField(rawValue: key).map { .field($0) } ?? .metadata(key)
+        let filterKey: FilterKey = MemoryField(rawValue: key).flatMap { MemoryField.openSourceFields.contains($0) ? .field($0) : nil } ?? .metadata(key)
         budget -= 1
         guard budget >= 0 else { throw .invalidFilter("A filter has more than \(maxConditions) conditions") }
         switch value {

@@ -6,6 +6,7 @@ public struct Entity: Sendable, Equatable {
         case user
         case agent
         case run
+        case app
 
         /// The scope field this kind of entity is stored under.
         public var field: MemoryField {
@@ -13,6 +14,7 @@ public struct Entity: Sendable, Equatable {
             case .user: .userID
             case .agent: .agentID
             case .run: .runID
+            case .app: .appID
             }
         }
     }

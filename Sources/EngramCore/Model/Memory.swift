@@ -31,14 +31,17 @@ public struct Memory: Sendable, Equatable {
     public var project: String
     /// The unit-length embedding of `text`.
     public var embedding: [Float]
+    /// What the memory is about (mem0's categories: `food`, `travel`, …), lowercase, without repeats.
+    public var categories: [String]
 
     /// Creates a memory.
     public init(
         id: String, text: String, hash: String, metadata: [String: JSONValue]?, scope: Scope,
         actorID: String? = nil, role: String? = nil, createdAt: Date, updatedAt: Date,
         expirationDate: String? = nil, state: State = .active, project: String = Memory.defaultProject,
-        embedding: [Float]
+        embedding: [Float], categories: [String] = []
     ) {
+        self.categories = categories
         self.id = id
         self.text = text
         self.hash = hash
@@ -76,5 +79,28 @@ public struct ScoredMemory: Sendable, Equatable {
         self.semanticScore = semanticScore
         self.keywordScore = keywordScore
         self.graphScore = graphScore
+    }
+}
+
+/// How a memory's categories are stored: a JSON array of strings (nil when there are none).
+public enum CategoryList {
+    public static func encode(_ categories: [String]) -> String? {
+        guard !categories.isEmpty, let data = try? JSONEncoder().encode(categories) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public static func decode(_ text: String?) -> [String] {
+        guard let text, let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { return [] }
+        return list
+    }
+
+    /// Lowercased, trimmed, without empties or repeats, in order.
+    public static func normalised(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.compactMap { name in
+            let name = name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            guard !name.isEmpty, name.utf8.count <= 64, seen.insert(name).inserted else { return nil }
+            return name
+        }
     }
 }

@@ -1,28 +1,41 @@
-/// Whose memories: a user, an agent, a run (session), or a combination. At least one is set.
+/// Whose memories: a user, an agent, a run (session), an app (mem0's platform), or a combination. At
+/// least one is set.
 public struct Scope: Sendable, Hashable, Codable {
     public var userID: String?
     public var agentID: String?
     public var runID: String?
+    public var appID: String?
 
     enum CodingKeys: String, CodingKey {
         case userID = "user_id"
         case agentID = "agent_id"
         case runID = "run_id"
+        case appID = "app_id"
     }
 
     /// Validates and normalises identifiers: trimmed, non-empty, no internal whitespace, at least one.
-    public init(userID: String? = nil, agentID: String? = nil, runID: String? = nil) throws(MemoryError) {
+    public init(userID: String? = nil, agentID: String? = nil, runID: String? = nil, appID: String? = nil) throws(MemoryError) {
         self.userID = try Self.normalise(userID, name: "user_id")
         self.agentID = try Self.normalise(agentID, name: "agent_id")
         self.runID = try Self.normalise(runID, name: "run_id")
-        guard self.userID != nil || self.agentID != nil || self.runID != nil else { throw .missingScope }
+        self.appID = try Self.normalise(appID, name: "app_id")
+        guard self.userID != nil || self.agentID != nil || self.runID != nil || self.appID != nil else { throw .missingScope }
     }
 
     /// A scope read back from a store, whose identifiers were validated when written.
-    public init(stored userID: String?, agentID: String?, runID: String?) {
+    public init(stored userID: String?, agentID: String?, runID: String?, appID: String? = nil) {
         self.userID = userID
         self.agentID = agentID
         self.runID = runID
+        self.appID = appID
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        userID = try container.decodeIfPresent(String.self, forKey: .userID)
+        agentID = try container.decodeIfPresent(String.self, forKey: .agentID)
+        runID = try container.decodeIfPresent(String.self, forKey: .runID)
+        appID = try container.decodeIfPresent(String.self, forKey: .appID)
     }
 
     /// The identifiers that are set, by field name.
@@ -31,6 +44,7 @@ public struct Scope: Sendable, Hashable, Codable {
         if let userID { result.append((.userID, userID)) }
         if let agentID { result.append((.agentID, agentID)) }
         if let runID { result.append((.runID, runID)) }
+        if let appID { result.append((.appID, appID)) }
         return result
     }
 

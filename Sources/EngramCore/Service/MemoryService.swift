@@ -202,7 +202,7 @@ public final class MemoryService: Sendable {
     /// Metadata without the scope keys, which never override the scope; nil when empty.
     static func cleanMetadata(_ metadata: [String: JSONValue]?) -> [String: JSONValue]? {
         guard var metadata else { return nil }
-        for key in ["user_id", "agent_id", "run_id", "actor_id"] { metadata.removeValue(forKey: key) }
+        for key in ["user_id", "agent_id", "run_id", "app_id", "actor_id"] { metadata.removeValue(forKey: key) }
         return metadata.isEmpty ? nil : metadata
     }
 

@@ -18,20 +18,24 @@ struct FilterCompiler {
     var columns: [MemoryField: String]
     /// The metadata column, or nil when metadata keys cannot be filtered (history).
     var metadataColumn: String?
+    /// The categories column (a JSONB array of lowercase names), or nil when categories cannot be filtered.
+    var categoriesColumn: String? = nil
 
     /// The compiler for the `memories` table under alias `m`.
     static let memories = FilterCompiler(
         columns: [
             .userID: "m.user_id", .agentID: "m.agent_id", .runID: "m.run_id", .actorID: "m.actor_id", .role: "m.role",
             .createdAt: PostgresTime.canonicalText("m.created_at"), .updatedAt: PostgresTime.canonicalText("m.updated_at"),
+            .appID: "m.app_id", .text: "m.text", .id: "m.id",
         ],
-        metadataColumn: "m.metadata"
+        metadataColumn: "m.metadata",
+        categoriesColumn: "m.categories"
     )
 
     /// The compiler for the `history` table under alias `h`: scope, actor, role and the event time.
     static let history = FilterCompiler(
         columns: [
-            .userID: "h.user_id", .agentID: "h.agent_id", .runID: "h.run_id", .actorID: "h.actor_id",
+            .userID: "h.user_id", .agentID: "h.agent_id", .runID: "h.run_id", .appID: "h.app_id", .actorID: "h.actor_id",
             .role: "h.role", .createdAt: PostgresTime.canonicalText("h.created_at"),
         ],
         metadataColumn: nil
@@ -56,6 +60,9 @@ struct FilterCompiler {
             case .column(let column): return ColumnCondition(column: column).compile(op, value, into: &query)
             case .metadata(let condition): return condition.compile(op, value, into: &query)
             }
+        case .categories(let names):
+            guard let categoriesColumn else { throw .invalidFilter("'categories' cannot be filtered here") }
+            return "(coalesce(\(categoriesColumn), '[]'::jsonb) ?| \(query.bind(.textArray(names.map { $0.lowercased() }))))"
         }
     }
 

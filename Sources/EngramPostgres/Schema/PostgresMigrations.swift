@@ -10,6 +10,7 @@ enum PostgresMigrations {
         ("0001_memories_history_entities_settings", memoriesSQL + historySQL + entitiesSQL + settingsSQL),
         ("0002_jobs", jobsSQL),
         ("0006_graph", graphSQL),
+        ("0007_apps_categories", appsCategoriesSQL),
     ]
 
     /// The key of the advisory lock migrations and `prepare` run under (any fixed 64-bit number).
@@ -116,6 +117,39 @@ enum PostgresMigrations {
         CREATE TRIGGER memories_entities AFTER INSERT OR UPDATE OR DELETE ON memories
             FOR EACH ROW EXECUTE FUNCTION engram_track_entities();
 
+        """
+
+    /// mem0's platform: `app_id`, a fourth scope id, on memories and history (the entity index counts
+    /// apps), and each memory's categories (a JSONB array of lowercase names).
+    private static let appsCategoriesSQL = """
+        ALTER TABLE memories ADD COLUMN app_id text;
+        ALTER TABLE memories ADD COLUMN categories jsonb;
+        ALTER TABLE history ADD COLUMN app_id text;
+        CREATE INDEX memories_app_created ON memories (project, app_id, created_at DESC, id DESC);
+        CREATE INDEX history_app_created ON history (project, app_id, created_at DESC, seq DESC);
+        ALTER TABLE entities DROP CONSTRAINT entities_kind_check;
+        ALTER TABLE entities ADD CONSTRAINT entities_kind_check CHECK (kind IN ('user', 'agent', 'run', 'app'));
+        CREATE OR REPLACE FUNCTION engram_track_entities() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                UPDATE entities e SET total_memories = e.total_memories - 1
+                    FROM (VALUES ('user', OLD.user_id), ('agent', OLD.agent_id), ('run', OLD.run_id), ('app', OLD.app_id)) AS s (kind, id)
+                    WHERE e.project = OLD.project AND e.kind = s.kind AND e.id = s.id;
+                DELETE FROM entities e
+                    USING (VALUES ('user', OLD.user_id), ('agent', OLD.agent_id), ('run', OLD.run_id), ('app', OLD.app_id)) AS s (kind, id)
+                    WHERE e.project = OLD.project AND e.kind = s.kind AND e.id = s.id AND e.total_memories <= 0;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                INSERT INTO entities AS e (project, kind, id, total_memories, created_at, updated_at)
+                    SELECT NEW.project, s.kind, s.id, 1, NEW.created_at, NEW.updated_at
+                    FROM (VALUES ('user', NEW.user_id), ('agent', NEW.agent_id), ('run', NEW.run_id), ('app', NEW.app_id)) AS s (kind, id)
+                    WHERE s.id IS NOT NULL
+                    ON CONFLICT (project, kind, id) DO UPDATE SET
+                        total_memories = e.total_memories + 1, updated_at = greatest(e.updated_at, excluded.updated_at);
+            END IF;
+            RETURN NULL;
+        END
+        $$;
         """
 
     /// Store-wide settings: the embedding model and dimension, runtime configuration overrides.

@@ -50,7 +50,7 @@ extension PostgresMemoryStore {
             }
             let result = try connection.execute(sql, query.parameters)
             return try (0..<result.rowCount).map { row in
-                let score = try result.double(row, 15)
+                let score = try result.double(row, StoredRows.memoryColumnCount)
                 return ScoredMemory(memory: try StoredRows.memory(from: result, row: row), score: score, semanticScore: score)
             }
         }
@@ -81,7 +81,7 @@ extension PostgresMemoryStore {
                 ORDER BY r.relevance DESC, r.id
                 """, bound.parameters)
             return try (0..<result.rowCount).map { row in
-                let score = try result.double(row, 15)
+                let score = try result.double(row, StoredRows.memoryColumnCount)
                 return ScoredMemory(memory: try StoredRows.memory(from: result, row: row), score: score, keywordScore: score)
             }
         }

@@ -4,21 +4,21 @@ import Foundation
 extension PostgresMemoryStore {
     static let insertMemorySQL = """
         INSERT INTO memories (id, project, text, hash, metadata, user_id, agent_id, run_id, actor_id, role,
-            created_at, updated_at, expiration_date, state, embedding, observed_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::vector, $16)
+            created_at, updated_at, expiration_date, state, embedding, app_id, categories, observed_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::vector, $16, $17, $18)
         """
 
     static let updateMemorySQL = """
         UPDATE memories SET text = $3, hash = $4, metadata = $5, user_id = $6, agent_id = $7, run_id = $8,
             actor_id = $9, role = $10, created_at = $11, updated_at = $12, expiration_date = $13, state = $14,
-            embedding = $15::vector
+            embedding = $15::vector, app_id = $16, categories = $17
         WHERE id = $1 AND project = $2
         """
 
     static let insertHistorySQL = """
         INSERT INTO history (id, memory_id, old_memory, new_memory, event, created_at, is_deleted, actor_id, role,
-            user_id, agent_id, run_id, project)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            user_id, agent_id, run_id, project, app_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         """
 
     /// Applies every change in one transaction: inserts (observed at `changes.observedAt`, else their

@@ -7,13 +7,13 @@ enum StoredRows {
     /// Every column of a memory, under alias `m`, in the order `memory(from:)` reads them.
     static let memoryColumns = """
         m.id, m.project, m.text, m.hash, m.metadata, m.user_id, m.agent_id, m.run_id, m.actor_id, m.role,
-        m.created_at, m.updated_at, m.expiration_date, m.state, m.embedding
+        m.created_at, m.updated_at, m.expiration_date, m.state, m.embedding, m.app_id, m.categories
         """
 
     /// Every column of a history row, under alias `h`, in the order `historyEvent(from:)` reads them.
     static let historyColumns = """
         h.id, h.memory_id, h.old_memory, h.new_memory, h.event, h.created_at, h.is_deleted, h.actor_id,
-        h.role, h.user_id, h.agent_id, h.run_id, h.project
+        h.role, h.user_id, h.agent_id, h.run_id, h.project, h.app_id
         """
 
     /// The memory of a row selected with `memoryColumns` (from column `offset` on).
@@ -28,10 +28,11 @@ enum StoredRows {
             metadata: try metadataText.map { text in
                 do { return try MetadataJSON.object(from: text) } catch { throw malformed }
             },
-            scope: Scope(stored: row[offset + 5], agentID: row[offset + 6], runID: row[offset + 7]),
+            scope: Scope(stored: row[offset + 5], agentID: row[offset + 6], runID: row[offset + 7], appID: row[offset + 15]),
             actorID: row[offset + 8], role: row[offset + 9],
             createdAt: try date(row[offset + 10]), updatedAt: try date(row[offset + 11]),
-            expirationDate: row[offset + 12], state: state, project: row[offset + 1], embedding: embedding
+            expirationDate: row[offset + 12], state: state, project: row[offset + 1], embedding: embedding,
+            categories: CategoryList.decode(row[offset + 16])
         )
     }
 
@@ -41,7 +42,7 @@ enum StoredRows {
         return HistoryEvent(
             id: row[0], memoryID: row[1], oldMemory: row[2], newMemory: row[3], event: kind,
             createdAt: try date(row[5]), isDeleted: row[6], actorID: row[7], role: row[8],
-            scope: Scope(stored: row[9], agentID: row[10], runID: row[11]), project: row[12]
+            scope: Scope(stored: row[9], agentID: row[10], runID: row[11], appID: row[13]), project: row[12]
         )
     }
 
@@ -52,6 +53,7 @@ enum StoredRows {
             memory.scope.userID, memory.scope.agentID, memory.scope.runID, memory.actorID, memory.role,
             StoredTime.string(from: memory.createdAt), StoredTime.string(from: memory.updatedAt),
             memory.expirationDate, memory.state.rawValue, EmbeddingBlob.data(from: memory.embedding),
+            memory.scope.appID, CategoryList.encode(memory.categories),
         ]
     }
 
@@ -60,7 +62,7 @@ enum StoredRows {
         [
             event.id, event.memoryID, event.oldMemory, event.newMemory, event.event.rawValue,
             StoredTime.string(from: event.createdAt), event.isDeleted, event.actorID, event.role,
-            event.scope.userID, event.scope.agentID, event.scope.runID, event.project,
+            event.scope.userID, event.scope.agentID, event.scope.runID, event.project, event.scope.appID,
         ]
     }
 

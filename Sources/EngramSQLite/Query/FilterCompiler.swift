@@ -20,17 +20,20 @@ struct FilterCompiler {
     var columns: [MemoryField: String]
     /// The metadata column, or nil when metadata keys cannot be filtered (history).
     var metadataColumn: String?
+    /// The categories column (a JSON array of lowercase names), or nil when categories cannot be filtered.
+    var categoriesColumn: String? = nil
 
     /// The compiler for the `memories` table under alias `m`.
     static let memories = FilterCompiler(
         columns: Dictionary(uniqueKeysWithValues: MemoryField.allCases.map { ($0, "m.\($0.rawValue)") }),
-        metadataColumn: "m.metadata"
+        metadataColumn: "m.metadata",
+        categoriesColumn: "m.categories"
     )
 
     /// The compiler for the `history` table under alias `h`: scope, actor, role and the event time.
     static let history = FilterCompiler(
         columns: [
-            .userID: "h.user_id", .agentID: "h.agent_id", .runID: "h.run_id", .actorID: "h.actor_id",
+            .userID: "h.user_id", .agentID: "h.agent_id", .runID: "h.run_id", .appID: "h.app_id", .actorID: "h.actor_id",
             .role: "h.role", .createdAt: "h.created_at",
         ],
         metadataColumn: nil
@@ -55,6 +58,14 @@ struct FilterCompiler {
             case .column(let column): return ColumnCondition(column: column).compile(op, value)
             case .metadata(let json): return json.compile(op, value)
             }
+        case .categories(let names):
+            guard let categoriesColumn else { throw .invalidFilter("'categories' cannot be filtered here") }
+            let names = names.map { $0.lowercased() }
+            guard !names.isEmpty else { return SQLFragment("0") }
+            let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
+            return SQLFragment(
+                "EXISTS (SELECT 1 FROM json_each(coalesce(\(categoriesColumn), '[]')) AS c WHERE c.value IN (\(marks)))",
+                names.map(\.databaseValue))
         }
     }
 

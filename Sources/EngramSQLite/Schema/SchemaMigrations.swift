@@ -32,6 +32,9 @@ enum SchemaMigrations {
         migrator.registerMigration("0006_graph") { db in
             try db.execute(sql: graphSQL)
         }
+        migrator.registerMigration("0007_apps_categories") { db in
+            try db.execute(sql: appsCategoriesSQL)
+        }
         return migrator
     }
 
@@ -251,6 +254,39 @@ enum SchemaMigrations {
         WHERE state = 'superseded';
         """
 
+    /// mem0's platform: `app_id`, a fourth scope id, on memories and history (with the entity index
+    /// counting apps, rebuilt to allow the kind), and each memory's categories (a JSON array of lowercase
+    /// names). App ids get no scope tokens: a search pinned to an app alone filters by its column.
+    private static let appsCategoriesSQL = """
+        ALTER TABLE memories ADD COLUMN app_id TEXT;
+        ALTER TABLE memories ADD COLUMN categories TEXT;
+        ALTER TABLE history ADD COLUMN app_id TEXT;
+        CREATE INDEX memories_app_created ON memories (project, app_id, created_at DESC, id DESC);
+        CREATE INDEX history_app_created ON history (project, app_id, created_at DESC, seq DESC);
+        DROP TRIGGER memories_entities_insert;
+        DROP TRIGGER memories_entities_delete;
+        DROP TRIGGER memories_entities_update;
+        CREATE TABLE entities_with_apps (
+            project TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('user', 'agent', 'run', 'app')),
+            id TEXT NOT NULL,
+            total_memories INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (project, kind, id)
+        ) WITHOUT ROWID;
+        INSERT INTO entities_with_apps SELECT project, kind, id, total_memories, created_at, updated_at FROM entities;
+        DROP TABLE entities;
+        ALTER TABLE entities_with_apps RENAME TO entities;
+        \(entityTrigger(name: "memories_entities_insert", event: "INSERT", release: false, count: true, kinds: withApps))
+        \(entityTrigger(name: "memories_entities_delete", event: "DELETE", release: true, count: false, kinds: withApps))
+        \(entityTrigger(name: "memories_entities_update", event: "UPDATE", release: true, count: true, kinds: withApps))
+        """
+
+    /// The scope kinds and their columns the entity index counts, before and after `0007`.
+    private static let withoutApps = [("user", "user_id"), ("agent", "agent_id"), ("run", "run_id")]
+    private static let withApps = withoutApps + [("app", "app_id")]
+
     /// Adds one to the counter of each scope id of `row` (`NEW` or `OLD`).
     private static func bumpScopeGenerationsSQL(row: String) -> String {
         """
@@ -321,10 +357,12 @@ enum SchemaMigrations {
         """
 
     /// A trigger that releases OLD's entities (count - 1, deleted at 0) and/or counts NEW's (count + 1).
-    private static func entityTrigger(name: String, event: String, release: Bool, count: Bool) -> String {
+    private static func entityTrigger(
+        name: String, event: String, release: Bool, count: Bool, kinds: [(String, String)] = withoutApps
+    ) -> String {
         var body = ""
         if release {
-            for (kind, column) in [("user", "user_id"), ("agent", "agent_id"), ("run", "run_id")] {
+            for (kind, column) in kinds {
                 body += """
                     UPDATE entities SET total_memories = total_memories - 1
                         WHERE project = OLD.project AND kind = '\(kind)' AND id = OLD.\(column);
@@ -338,8 +376,9 @@ enum SchemaMigrations {
             body += """
                 INSERT INTO entities (project, kind, id, total_memories, created_at, updated_at)
                     SELECT NEW.project, scope.kind, scope.id, 1, NEW.created_at, NEW.updated_at
-                    FROM (SELECT 'user' AS kind, NEW.user_id AS id UNION ALL SELECT 'agent', NEW.agent_id
-                          UNION ALL SELECT 'run', NEW.run_id) AS scope
+                    FROM (\(kinds.enumerated().map { index, pair in
+                        index == 0 ? "SELECT '\(pair.0)' AS kind, NEW.\(pair.1) AS id" : "SELECT '\(pair.0)', NEW.\(pair.1)"
+                    }.joined(separator: " UNION ALL "))) AS scope
                     WHERE scope.id IS NOT NULL
                     ON CONFLICT (project, kind, id) DO UPDATE SET
                         total_memories = total_memories + 1, updated_at = max(updated_at, excluded.updated_at);
