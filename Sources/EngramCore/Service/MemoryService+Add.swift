@@ -112,7 +112,7 @@ extension MemoryService {
     /// Applies changes with this engine's project and clock.
     @discardableResult
     func applied(_ changes: MemoryChanges) throws -> GraphOutcome {
-        var changes = changes
+        var changes = try categorised(changes)
         changes.project = project
         changes.recordedAt = changes.recordedAt ?? now()
         return try store.apply(changes)
