@@ -10,6 +10,7 @@ extension MemoryError: HTTPResponseError {
         case .notFound, .eventNotFound, .relationNotFound: .error(.notFound, detail: message)
         case .storeUnavailable: .error(.serviceUnavailable, detail: message)
         case .embedderMismatch: .error(.internalServerError, detail: "Internal error")
+        case .needsLLM: .error(.notImplemented, detail: message)
         }
     }
 }

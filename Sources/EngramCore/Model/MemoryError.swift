@@ -14,6 +14,8 @@ public enum MemoryError: Error, Sendable, Equatable {
     case relationNotFound(String)
     /// The store cannot be reached (503).
     case storeUnavailable(String)
+    /// The operation needs an LLM and none is configured; the message says which (501).
+    case needsLLM(String)
     /// The embedding model differs from the one the store was built with (refuse to run).
     case embedderMismatch(String)
 
@@ -27,6 +29,7 @@ public enum MemoryError: Error, Sendable, Equatable {
         case .relationNotFound(let id): "Relation with id \(id) not found"
         case .storeUnavailable: "The memory store is unavailable"
         case .embedderMismatch(let message): message
+        case .needsLLM(let what): "\(what) needs an LLM provider, and none is configured (set ENGRAM_LLM_PROVIDER or POST /configure)"
         }
     }
 }
