@@ -22,6 +22,7 @@ public enum APIRoutes {
         EmbeddingsRoutes.register(on: &router, embedder: embedder)
         PlatformMemoryRoutes.register(on: &router, engine: service)
         PlatformProjectRoutes.register(on: &router, engine: service)
+        PlatformProfileRoutes.register(on: &router, engine: service)
         return APIKeyGate(apiKey: apiKey, keyRing: service.keyRing, next: router)
     }
 }

@@ -45,6 +45,9 @@ enum PlatformInput {
             categories = try customCategories(body.members["custom_categories"] ?? .null)
         }
         let scope = try scope(&body)
+        guard let messages, messages.contains(where: { !$0.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || !$0.imageURLs.isEmpty }) else {
+            throw HTTPError(.badRequest, "messages must hold at least one message with content")
+        }
         var type: AddRequest.MemoryType?
         if let memoryType {
             guard let known = AddRequest.MemoryType(rawValue: memoryType) else {
@@ -54,7 +57,7 @@ enum PlatformInput {
         }
         let agentOnly = scope.userID == nil && scope.agentID != nil
         let request = AddRequest(
-            messages: messages ?? [], scope: scope, metadata: metadata, infer: infer, expirationDate: expiration,
+            messages: messages, scope: scope, metadata: metadata, infer: infer, expirationDate: expiration,
             timestamp: timestamp ?? observed, memoryType: type, prompt: agentOnly ? agentInstructions ?? instructions : instructions,
             includes: includes, excludes: excludes, enableGraph: enableGraph)
         var result = request

@@ -95,7 +95,7 @@ enum PlatformJSON {
         } ?? .null
         return .object([
             "id": .string(job.id),
-            "event_type": .string("ADD"),
+            "event_type": .string(ProfileJobRequest.from(job) == nil ? "ADD" : "PROFILE"),
             "status": .string(job.status.rawValue),
             "payload": .null,
             "metadata": .object(["attempts": .number(Double(job.attempts))]),

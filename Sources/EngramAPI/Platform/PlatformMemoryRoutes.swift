@@ -90,6 +90,13 @@ enum PlatformMemoryRoutes {
         router.add(.delete, "/v1/memories") { request in
             let service = engine.serving(request)
             var filters: [String: JSONValue] = [:]
+            // The 2.x client sends `filters` as Python's text of a dict (`{'user_id': 'alice'}`); JSON too.
+            if let text = request.queryValue("filters"), !text.isEmpty {
+                guard case .object(let object)? = PythonLiteral.json(text) else {
+                    throw HTTPError(.badRequest, "filters must be an object of user_id, agent_id, app_id, run_id")
+                }
+                for (key, value) in object where MemoryField.scopeIDs.map(\.rawValue).contains(key) { filters[key] = value }
+            }
             for field in MemoryField.scopeIDs {
                 if let value = request.queryValue(field.rawValue), !value.isEmpty { filters[field.rawValue] = .string(value) }
             }

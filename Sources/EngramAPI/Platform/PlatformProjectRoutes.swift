@@ -48,8 +48,14 @@ enum PlatformProjectRoutes {
                     throw HTTPError(.badRequest, "entity type must be one of user, agent, app, run")
                 }
                 let id = try Scope.normalisedID(request.pathParameters["entity_id"] ?? "", name: "\(kind.rawValue)_id")
-                guard try service.entities().contains(where: { $0.kind == kind && $0.id == id }) else {
-                    throw HTTPError(.notFound, "Entity \(kind.rawValue) '\(id)' not found")
+                // An entity that had memories once is deleted again without error: deleting every entity
+                // of a listing deletes some through others (a run's memories go with their user's). One
+                // this project never had is 404.
+                if try !service.entities().contains(where: { $0.kind == kind && $0.id == id }) {
+                    let filter = Filter.compare(.field(kind.field), .eq, .string(id))
+                    guard try service.history(filter: filter, event: nil, page: 1, pageSize: 1).total > 0 else {
+                        throw MemoryError.entityNotFound("Entity \(kind.rawValue) '\(id)'")
+                    }
                 }
                 let deleted = try service.deleteEntity(kind: kind, id: id)
                 return .json(JSONValue.object([
@@ -96,8 +102,10 @@ enum PlatformProjectRoutes {
         router.add(.get, projectPath) { request in
             let service = try ownProject(engine, request)
             let settings = try service.projectSettings()
-            let fields = request.queryValue("fields")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            return .json(PlatformJSON.selecting(project(service.project, settings), fields: fields))
+            // httpx repeats a list parameter (`fields=a&fields=b`); a comma-separated list is read too.
+            let fields = request.queryItems.filter { $0.name == "fields" }
+                .flatMap { $0.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            return .json(PlatformJSON.selecting(project(service.project, settings), fields: fields.isEmpty ? nil : fields))
         }
         router.add(.patch, projectPath) { request in
             let service = try ownProject(engine, request)

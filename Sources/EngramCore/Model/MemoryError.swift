@@ -10,6 +10,8 @@ public enum MemoryError: Error, Sendable, Equatable {
     case notFound(String)
     /// No async add (event) has this id (404).
     case eventNotFound(String)
+    /// No such user, agent, app or run has memories (404); the text names it.
+    case entityNotFound(String)
     /// No graph relation has this id (404).
     case relationNotFound(String)
     /// The store cannot be reached (503).
@@ -27,6 +29,7 @@ public enum MemoryError: Error, Sendable, Equatable {
         case .notFound(let id): "Memory with id \(id) not found"
         case .eventNotFound(let id): "Event with id \(id) not found"
         case .relationNotFound(let id): "Relation with id \(id) not found"
+        case .entityNotFound(let what): "\(what) not found"
         case .storeUnavailable: "The memory store is unavailable"
         case .embedderMismatch(let message): message
         case .needsLLM(let what): "\(what) needs an LLM provider, and none is configured (set ENGRAM_LLM_PROVIDER or POST /configure)"
