@@ -20,6 +20,9 @@ public enum APIRoutes {
         AdminRoutes.register(on: &router, engine: service)
         ConfigureRoutes.register(on: &router, engine: service)
         EmbeddingsRoutes.register(on: &router, embedder: embedder)
+        PlatformMemoryRoutes.register(on: &router, engine: service)
+        PlatformProjectRoutes.register(on: &router, engine: service)
+        PlatformProfileRoutes.register(on: &router, engine: service)
         return APIKeyGate(apiKey: apiKey, keyRing: service.keyRing, next: router)
     }
 }

@@ -11,10 +11,12 @@ enum MemoryJSON {
             "metadata": memory.metadata.map { .object($0) } ?? .null,
             "created_at": .string(Timestamp.format(memory.createdAt)),
             "updated_at": .string(Timestamp.format(memory.updatedAt)),
+            "categories": .array(memory.categories.map(JSONValue.string)),
         ]
         if let value = memory.scope.userID { object["user_id"] = .string(value) }
         if let value = memory.scope.agentID { object["agent_id"] = .string(value) }
         if let value = memory.scope.runID { object["run_id"] = .string(value) }
+        if let value = memory.scope.appID { object["app_id"] = .string(value) }
         if let value = memory.actorID { object["actor_id"] = .string(value) }
         if let value = memory.role { object["role"] = .string(value) }
         if let value = memory.expirationDate { object["expiration_date"] = .string(value) }
@@ -48,6 +50,7 @@ enum MemoryJSON {
         if let value = event.scope.userID { object["user_id"] = .string(value) }
         if let value = event.scope.agentID { object["agent_id"] = .string(value) }
         if let value = event.scope.runID { object["run_id"] = .string(value) }
+        if let value = event.scope.appID { object["app_id"] = .string(value) }
         return .object(object)
     }
 

@@ -18,6 +18,8 @@ struct InferencePrompt {
     var reconciliationGuide: String?
     var includes: String?
     var excludes: String?
+    /// The categories a fact may be filed under.
+    var categories: [CategoryDefinition] = []
 
     var chatMessages: [ChatMessage] {
         [ChatMessage(role: .system, text: system), ChatMessage(role: .user, text: user)]
@@ -41,6 +43,10 @@ struct InferencePrompt {
         if let instructions, !instructions.isEmpty { lines.append("Additional instructions:\n\(instructions)") }
         if let includes, !includes.isEmpty { lines.append("Only remember facts about: \(includes)") }
         if let excludes, !excludes.isEmpty { lines.append("Never remember facts about: \(excludes)") }
+        if !categories.isEmpty {
+            lines.append("Categories (file each ADD and UPDATE under those that fit, by name):\n"
+                + categories.map { "- \($0.name): \($0.description.prefix(300))" }.joined(separator: "\n"))
+        }
         lines.append("Existing memories:\n" + Self.json(existing))
         lines.append("New messages:\n" + messages.map { "\($0.role): \($0.content)" }.joined(separator: "\n"))
         return lines.joined(separator: "\n\n")
@@ -84,6 +90,9 @@ struct InferencePrompt {
         in lower snake_case and keep them general and lasting (lives_in, works_at, sister, likes); add \
         "valid_at" (YYYY-MM-DD) only when the messages say since when it holds. An UPDATE lists every \
         relation the new text states. Leave "relations" out when the fact names no such things.
+
+        When categories are given, an ADD or UPDATE also lists the one to three that fit it best, as \
+        "categories": ["food", "health"], using only the names given.
         """
 
     /// `[{"id": "0", "text": "..."}, ...]` with ids as strings.

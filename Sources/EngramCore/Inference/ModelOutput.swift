@@ -82,6 +82,8 @@ struct MemoryOperation: Equatable {
     var text: String?
     /// The relations an ADD or UPDATE states (DESIGN.md "Graph").
     var relations: [RelationStatement] = []
+    /// The categories the model filed the fact under (not yet checked against the project's).
+    var categories: [String] = []
     /// Why relations of this operation were dropped (reported as warnings; they never fail the add).
     var droppedRelations: [String] = []
 }
@@ -142,6 +144,11 @@ extension MemoryOperation {
             var operation = MemoryOperation(kind: kind, id: id, text: text)
             if kind == .add || kind == .update, let value = fields["relations"] {
                 (operation.relations, operation.droppedRelations) = relations(value, at: index)
+            }
+            // Categories are advice: anything but a list of short strings is ignored (the caller keeps
+            // only the project's category names).
+            if kind == .add || kind == .update, case .array(let names)? = fields["categories"] {
+                operation.categories = CategoryList.normalised(names.prefix(8).compactMap(\.stringValue))
             }
             operations.append(operation)
         }

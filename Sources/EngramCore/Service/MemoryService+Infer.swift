@@ -17,6 +17,7 @@ extension MemoryService {
         let queryVectors = try embedded(texts: [recent.joined(separator: "\n")])
         let keywordQuery = String(recent.joined(separator: " ").prefix(4000))
         let overrides = (try? configurationOverrides()) ?? [:]
+        let settings = try projectSettings()
         let key = request.scope.lockKey
         return try scopeLocks.withLock(project + "\u{1}" + key) {
             try store.withScopeLock(key, project: project) {
@@ -24,13 +25,14 @@ extension MemoryService {
                 let prompt = InferencePrompt(
                     existing: context.map(\.text), messages: conversation, observedAt: request.timestamp ?? now(),
                     agentScope: request.scope.userID == nil && request.scope.agentID != nil,
-                    instructions: request.prompt ?? promptSetting("custom_instructions", overrides: overrides),
+                    instructions: request.prompt ?? settings.customInstructions ?? promptSetting("custom_instructions", overrides: overrides),
                     extractionGuide: promptSetting("custom_fact_extraction_prompt", overrides: overrides),
                     reconciliationGuide: promptSetting("custom_update_memory_prompt", overrides: overrides),
-                    includes: request.includes, excludes: request.excludes)
+                    includes: request.includes, excludes: request.excludes, categories: request.categories ?? settings.categories)
                 let operations = try askForOperations(chat, prompt.chatMessages)
                 var warnings = warnings
-                let (changes, results) = try plan(operations, context: context, request: request, warnings: &warnings)
+                var (changes, results) = try plan(operations, context: context, request: request, warnings: &warnings)
+                Self.file(&changes, as: operations, known: Set((request.categories ?? settings.categories).map(\.name)))
                 return try commit(changes, results: results, warnings: warnings, job: job, graph: usesGraph(request))
             }
         }
@@ -151,6 +153,7 @@ extension MemoryService {
         changes.inserts = insertion.inserts
         changes.history = insertion.history
         changes.observedAt = insertion.observedAt
+        changes.categoryDefinitions = insertion.categoryDefinitions
         changes.recordedAt = insertion.recordedAt
         results += insertion.inserts.map { AddResult(id: $0.id, memory: $0.text, event: .add) }
         if graph {
@@ -165,6 +168,7 @@ extension MemoryService {
             memory.text = text
             memory.hash = Self.hash(text)
             memory.embedding = vector
+            memory.categories = []
             memory.updatedAt = time
             if let metadata = request.metadata { memory.metadata = (old.metadata ?? [:]).merging(metadata) { _, new in new } }
             changes.updates.append(memory)
@@ -226,5 +230,19 @@ extension MemoryService {
             let content = message.content.isEmpty ? "[Image: \(description)]" : "\(message.content)\n[Image: \(description)]"
             return Message(role: message.role, content: content, name: message.name)
         }
+    }
+
+    /// Files the inserted and updated memories under the categories the model gave their text, among
+    /// the project's (the others are classified offline when the changes are applied).
+    static func file(_ changes: inout MemoryChanges, as operations: [MemoryOperation], known: Set<String>) {
+        var byText: [String: [String]] = [:]
+        for operation in operations where !operation.categories.isEmpty {
+            guard let text = operation.text else { continue }
+            let names = operation.categories.filter(known.contains)
+            if !names.isEmpty { byText[text] = Array(names.prefix(3)) }
+        }
+        guard !byText.isEmpty else { return }
+        for index in changes.inserts.indices { changes.inserts[index].categories = byText[changes.inserts[index].text] ?? [] }
+        for index in changes.updates.indices { changes.updates[index].categories = byText[changes.updates[index].text] ?? [] }
     }
 }

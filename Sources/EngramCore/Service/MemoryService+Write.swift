@@ -21,6 +21,7 @@ extension MemoryService {
                 memory.text = text
                 memory.hash = Self.hash(text)
                 memory.embedding = try embedder.embed(text)
+                memory.categories = []
                 if configuration.graph.enabled { changes.graph.statements = [editedGraph(of: memory)] }
             }
             if let metadata = update.metadata {

@@ -52,6 +52,7 @@ public final class MemoryService: Sendable {
         let startupIssues = Mutex<[String]>([])
         let scopeLocks = ScopeLocks()
         let jobSignal = JobSignal()
+        let classifier = Categories.Classifier()
         /// The handles of the projects served so far, by name.
         let handles = Mutex<[String: MemoryService]>([:])
 
