@@ -24,6 +24,8 @@ from clientcheck import acheck, araises, check, env, expect, finish, raises, sho
 
 import httpx  # noqa: E402
 from mem0 import AsyncMemoryClient, MemoryClient  # noqa: E402
+from mem0.client.types import (AddMemoryOptions, DeleteAllMemoryOptions, GetAllMemoryOptions,  # noqa: E402
+                               SearchMemoryOptions, UpdateMemoryOptions)
 from mem0.exceptions import AuthenticationError, MemoryError as Mem0Error  # noqa: E402
 from mem0.exceptions import MemoryNotFoundError, MemoryQuotaExceededError, ValidationError  # noqa: E402
 
@@ -111,6 +113,7 @@ class Suite:
     async def run_all(self):
         await self.check("construct: ping gives org engram, project alpha", self.construct)
         await self.check("add infer=False (top-level user_id, metadata)", self.add_sync)
+        await self.check("add infer=False answer: message, status SUCCEEDED, event_id", self.add_sync_envelope)
         await self.check("add infer=False (scope in filters)", self.add_filters_scope)
         await self.check("add infer=False with agent_id, app_id, run_id", self.add_all_scopes)
         await self.check("add infer=False, several messages: one memory each", self.add_several)
@@ -156,6 +159,10 @@ class Suite:
         await self.check("delete delete_linked=True", self.delete_linked)
         await self.check("delete unknown id -> MemoryNotFoundError", self.delete_unknown)
         await self.check("delete_all(user_id=...)", self.delete_all_user)
+        await self.check("delete_all(filters={'user_id': ...}) (sent as ?filters=<python repr>)",
+                         self.delete_all_filters)
+        await self.check("typed options: AddMemoryOptions, SearchMemoryOptions, GetAllMemoryOptions, "
+                         "UpdateMemoryOptions", self.typed_options)
         await self.check("users()", self.users)
         await self.check("delete_users(user_id=...)", self.delete_users_one)
         await self.check("delete_users(user_id=unknown) -> MemoryNotFoundError", self.delete_users_unknown)
@@ -200,6 +207,12 @@ class Suite:
         expect(memory_text_of(first) == text, f"memory text in {short(first)}")
         self.ids["tea"] = first["id"]
         self.ids["tea_text"] = text
+
+    async def add_sync_envelope(self):
+        # The platform's synchronous answer: {"message", "status", "event_id", "results": [...]}.
+        result = await self.call(self.c.add, f"I keep a paper diary ({self.label})", user_id=self.other, infer=False)
+        expect(result.get("message") and result.get("status") == "SUCCEEDED", f"add answered {short(result)}")
+        expect(result.get("event_id"), f"no event_id in {short(result)}")
 
     async def add_filters_scope(self):
         text = f"I live in Lisbon ({self.label})"
@@ -537,6 +550,35 @@ class Suite:
         expect(page["count"] == 0, f"left after delete_all: {short(page)}")
         kept = await self.call(self.c.get_all, filters={"user_id": self.user})
         expect(kept["count"] > 0, "delete_all of another user emptied this one")
+
+    async def delete_all_filters(self):
+        # mem0ai 2.2.1's DeleteAllMemoryOptions says scope ids go in `filters`; the client then passes the dict
+        # as a query parameter, which httpx renders with str(): ?filters={'user_id': '...'}
+        scope = f"plat-{self.label}-wipe2-{RUN}"
+        await self.call(self.c.add, f"wipe me ({self.label})", user_id=scope, infer=False)
+        answer = await self.call(self.c.delete_all, DeleteAllMemoryOptions(filters={"user_id": scope}))
+        expect(isinstance(answer, dict) and answer.get("message"), f"delete_all answered {short(answer)}")
+        page = await self.call(self.c.get_all, filters={"user_id": scope})
+        expect(page["count"] == 0, f"left after delete_all(filters=...): {short(page)}")
+        kept = await self.call(self.c.get_all, filters={"user_id": self.user})
+        expect(kept["count"] > 0, "delete_all(filters=...) emptied another user")
+
+    async def typed_options(self):
+        scope = f"plat-{self.label}-typed-{RUN}"
+        added = await self.call(self.c.add, [{"role": "user", "content": f"I collect vinyl records ({self.label})"},
+                                             {"role": "user", "content": f"I bake sourdough ({self.label})"}],
+                                AddMemoryOptions(filters={"user_id": scope}, infer=False, metadata={"typed": True}))
+        expect(len(added["results"]) == 2, f"add with AddMemoryOptions {short(added)}")
+        page = await self.call(self.c.get_all, GetAllMemoryOptions(filters={"user_id": scope}, page=1, page_size=1))
+        expect(page["count"] == 2 and len(page["results"]) == 1, f"GetAllMemoryOptions {short(page)}")
+        found = await self.call(self.c.search, "vinyl", SearchMemoryOptions(filters={"user_id": scope}, top_k=1))
+        expect(len(found["results"]) == 1 and "vinyl" in found["results"][0]["memory"], f"search {short(found)}")
+        memory_id = found["results"][0]["id"]
+        await self.call(self.c.update, memory_id, UpdateMemoryOptions(text=f"I collect jazz vinyl ({self.label})"))
+        item = await self.call(self.c.get, memory_id)
+        expect(item["memory"] == f"I collect jazz vinyl ({self.label})" and item["metadata"] == {"typed": True},
+               f"after UpdateMemoryOptions {short(item)}")
+        await self.call(self.c.delete_all, user_id=scope)
 
     async def users(self):
         answer = await self.call(self.c.users)
