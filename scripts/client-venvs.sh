@@ -8,9 +8,11 @@ cd "$(dirname "$0")/.."
 
 setup() {
   local venv=$1 version=$2
-  if [ -x "$venv/bin/python" ] &&
-     [ "$("$venv/bin/python" -m pip show mem0ai 2>/dev/null | sed -n 's/^Version: //p')" = "$version" ] &&
-     MEM0_TELEMETRY=False "$venv/bin/python" -c 'import mem0.client.main, httpx, requests' 2>/dev/null; then
+  # The installed distribution's version, read without importing mem0 (which pulls in its vector stores).
+  if [ -x "$venv/bin/python" ] && [ "$("$venv/bin/python" -c '
+import importlib.metadata as m, importlib.util as u
+ok = all(u.find_spec(name) for name in ("mem0", "httpx", "requests"))
+print(m.version("mem0ai") if ok else "")' 2>/dev/null)" = "$version" ]; then
     echo "$venv: mem0ai $version (already set up)"
     return
   fi
