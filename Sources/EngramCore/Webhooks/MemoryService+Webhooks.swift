@@ -4,6 +4,9 @@ extension MemoryService {
     /// The event types a webhook gets when it names none.
     public static let defaultWebhookEvents: [WebhookEventType] = [.memoryAdd, .memoryUpdate, .memoryDelete]
 
+    /// How this engine checks and delivers webhooks.
+    public var webhookSettings: WebhookSettings { configuration.webhooks }
+
     /// Registers a webhook for this project, after checking its URL (`WebhookAddressPolicy`). `owner`
     /// names who registered it. The returned webhook carries its secret.
     public func createWebhook(name: String?, url: String, eventTypes: [WebhookEventType]?, owner: String) throws -> Webhook {

@@ -17,9 +17,12 @@ public struct WebhookAddressPolicy: Sendable {
         /// The vetted addresses, numeric; empty when private addresses are allowed (resolve normally).
         public var addresses: [String]
 
-        /// libcurl `CURLOPT_RESOLVE` entries: `host:port:address` (an IPv6 address in brackets).
+        /// The libcurl `CURLOPT_RESOLVE` entry `host:port:address,...` (IPv6 addresses in brackets) that
+        /// makes the connection use the vetted addresses only; none for a literal address or when
+        /// nothing was vetted.
         public var pins: [String] {
-            addresses.map { "\(host):\(port):\($0.contains(":") ? "[\($0)]" : $0)" }
+            guard !addresses.isEmpty, addresses != [host.lowercased()], WebhookAddressPolicy.literal(host) == nil else { return [] }
+            return ["\(host):\(port):" + addresses.map { $0.contains(":") ? "[\($0)]" : $0 }.joined(separator: ",")]
         }
     }
 

@@ -80,7 +80,7 @@ public final class WebhookDispatcher: Sendable {
             let request = WebhookRequest(
                 url: claimed.url, pins: target.pins,
                 headers: WebhookSignature.headers(for: delivery, secret: claimed.secret, now: Date()),
-                body: Data(delivery.body.utf8), timeout: settings.timeout)
+                body: Data(delivery.body.utf8))
             response = transport.send(request)
         } catch let error as MemoryError {
             response = .failure(error.message)

@@ -12,7 +12,7 @@ public struct WebhookSettings: Sendable {
     /// The waits after each failed attempt: the first retry 5 s after the first failure, and so on. A
     /// delivery fails for good after `retryDelays.count + 1` attempts (8: about 3 h 45 min in all).
     public var retryDelays: [TimeInterval] = [5, 30, 120, 600, 1800, 3600, 7200]
-    /// The longest one attempt may take, connection included.
+    /// The longest one attempt may take, connection included (the transport applies it).
     public var timeout: TimeInterval = 10
     /// How long a claimed delivery is its worker's; past that (its process died) anyone may claim it.
     public var lease: TimeInterval = 60
@@ -58,15 +58,12 @@ public struct WebhookRequest: Sendable, Equatable {
     /// Header fields in order; the signature among them.
     public var headers: [WebhookHeader]
     public var body: Data
-    /// The longest the attempt may take.
-    public var timeout: TimeInterval
 
-    public init(url: String, pins: [String], headers: [WebhookHeader], body: Data, timeout: TimeInterval) {
+    public init(url: String, pins: [String], headers: [WebhookHeader], body: Data) {
         self.url = url
         self.pins = pins
         self.headers = headers
         self.body = body
-        self.timeout = timeout
     }
 }
 
@@ -104,6 +101,7 @@ public enum WebhookResponse: Sendable, Equatable {
 /// Sends webhook requests: one attempt each, no redirects followed, no retries of its own (the outbox
 /// retries). Implemented over libcurl in EngramProviders; resolves host names for delivery-time checks.
 public protocol WebhookTransport: HostResolver {
-    /// Sends `request` once, blocking the calling thread (a delivery worker) for at most its timeout.
+    /// Sends `request` once, blocking the calling thread (a delivery worker) for at most the transport's
+    /// timeout (`WebhookSettings.timeout`).
     func send(_ request: WebhookRequest) -> WebhookResponse
 }
