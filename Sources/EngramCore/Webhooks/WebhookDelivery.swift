@@ -27,7 +27,8 @@ public struct WebhookDelivery: Sendable, Equatable {
     /// Attempts so far, including a running one.
     public var attempts: Int
     public var nextAttemptAt: Date
-    /// How the last attempt failed (`HTTP 500`, `connection refused`, ...), without any body.
+    /// How the last failed attempt failed (`HTTP 500`, a connection error, ...), without any body; kept
+    /// once delivered.
     public var lastError: String?
     public var createdAt: Date
     public var deliveredAt: Date?
@@ -92,8 +93,9 @@ public protocol WebhookStore: Sendable {
     /// Every webhook of `project`, oldest first.
     func webhooks(project: String) throws -> [Webhook]
 
-    /// Claims the delivery due longest ago (PENDING, or RUNNING past its lease) of an active webhook:
-    /// RUNNING, one more attempt, leased until `leaseUntil`. Safe when several processes claim at once.
+    /// Claims the delivery due longest ago (PENDING, or RUNNING past its lease) of an active webhook
+    /// that has no other attempt under way: RUNNING, one more attempt, leased until `leaseUntil`. Safe
+    /// when several processes claim at once.
     func claimDelivery(now: Date, leaseUntil: Date) throws -> ClaimedDelivery?
 
     /// Records how a claimed attempt ended; false when the delivery is gone (its webhook was deleted).

@@ -55,8 +55,10 @@ extension PostgresMemoryStore {
         }
     }
 
-    /// Claims the delivery due longest ago. `FOR UPDATE SKIP LOCKED` lets several instances claim at
-    /// once: each locks a different row, and a row another claimer holds is passed over.
+    /// Claims the delivery due longest ago of a webhook with no attempt under way (one at a time per
+    /// webhook, so a receiver gets events in order unless one is retried; two instances claiming at the
+    /// same instant may still overlap). `FOR UPDATE SKIP LOCKED` lets several instances claim at once:
+    /// each locks a different row, and a row another claimer holds is passed over.
     public func claimDelivery(now: Date, leaseUntil: Date) throws -> ClaimedDelivery? {
         try withConnection { connection in
             let result = try connection.execute(
@@ -66,6 +68,10 @@ extension PostgresMemoryStore {
                 WHERE w.id = d.webhook_id AND d.seq = (
                     SELECT due.seq FROM webhook_deliveries due JOIN webhooks hook ON hook.id = due.webhook_id
                     WHERE due.status IN ('PENDING', 'RUNNING') AND due.next_attempt_at <= $1 AND hook.is_active
+                        AND NOT EXISTS (
+                            SELECT 1 FROM webhook_deliveries r
+                            WHERE r.webhook_id = due.webhook_id AND r.status = 'RUNNING' AND r.next_attempt_at > $1
+                        )
                     ORDER BY due.next_attempt_at, due.seq LIMIT 1 FOR UPDATE OF due SKIP LOCKED
                 )
                 RETURNING \(Self.deliveryColumns), w.url, w.secret
@@ -88,7 +94,7 @@ extension PostgresMemoryStore {
         return try withConnection { connection in
             try connection.execute(
                 """
-                UPDATE webhook_deliveries SET status = $1, last_error = $2, next_attempt_at = $3, delivered_at = $4
+                UPDATE webhook_deliveries SET status = $1, last_error = coalesce($2, last_error), next_attempt_at = $3, delivered_at = $4
                 WHERE id = $5 AND status = 'RUNNING'
                 """, [.text(status), .text(error), .timestamp(next), .timestamp(delivered), .text(id)]
             ).affectedRows == 1

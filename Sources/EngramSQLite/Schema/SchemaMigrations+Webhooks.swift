@@ -36,5 +36,6 @@ extension SchemaMigrations {
         CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (next_attempt_at)
             WHERE status IN ('DELIVERED', 'FAILED');
         CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, seq);
+        CREATE INDEX webhook_deliveries_running ON webhook_deliveries (webhook_id, next_attempt_at) WHERE status = 'RUNNING';
         """
 }

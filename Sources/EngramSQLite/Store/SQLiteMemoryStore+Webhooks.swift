@@ -52,12 +52,17 @@ extension SQLiteMemoryStore {
         }
     }
 
-    /// The delivery due longest ago, claimed inside the single write transaction, so no two claimers
-    /// get it.
+    /// The delivery due longest ago of a webhook with no attempt under way (one at a time per webhook,
+    /// so a receiver gets events in order unless one is retried), claimed inside the single write
+    /// transaction, so no two claimers get it.
     public func claimDelivery(now: Date, leaseUntil: Date) throws -> ClaimedDelivery? {
         let due = """
             FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-            WHERE d.status IN ('PENDING', 'RUNNING') AND d.next_attempt_at <= ? AND w.is_active = 1
+            WHERE d.status IN ('PENDING', 'RUNNING') AND d.next_attempt_at <= ?1 AND w.is_active = 1
+                AND NOT EXISTS (
+                    SELECT 1 FROM webhook_deliveries r
+                    WHERE r.webhook_id = d.webhook_id AND r.status = 'RUNNING' AND r.next_attempt_at > ?1
+                )
             """
         let time = StoredTime.string(from: now)
         // Idle workers poll: look with a reader first, so polling never takes the write lock.
@@ -89,7 +94,7 @@ extension SQLiteMemoryStore {
         }
         return try write { db in
             try db.cachedStatement(sql: """
-                UPDATE webhook_deliveries SET status = ?, last_error = ?, next_attempt_at = ?, delivered_at = ?
+                UPDATE webhook_deliveries SET status = ?, last_error = coalesce(?, last_error), next_attempt_at = ?, delivered_at = ?
                 WHERE id = ? AND status = 'RUNNING'
                 """).execute(arguments: [
                     status, error, StoredTime.string(from: next), delivered.map(StoredTime.string(from:)), id,
