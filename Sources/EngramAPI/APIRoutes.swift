@@ -21,6 +21,9 @@ public enum APIRoutes {
         ConfigureRoutes.register(on: &router, engine: service)
         WebhookRoutes.register(on: &router, engine: service)
         EmbeddingsRoutes.register(on: &router, embedder: embedder)
+        PlatformMemoryRoutes.register(on: &router, engine: service)
+        PlatformProjectRoutes.register(on: &router, engine: service)
+        PlatformProfileRoutes.register(on: &router, engine: service)
         return APIKeyGate(apiKey: apiKey, keyRing: service.keyRing, next: router)
     }
 }

@@ -43,7 +43,7 @@ struct AddMemoryInput {
     }
 
     /// `messages`: a string, one message object, or a list of them; `content` must be a string.
-    private static func messages(_ body: inout JSONBody) -> [Message]? {
+    static func messages(_ body: inout JSONBody) -> [Message]? {
         switch body.members["messages"] {
         case .none, .some(.null):
             body.problem("messages", "Field required", type: "missing")
@@ -154,7 +154,7 @@ struct AddMemoryInput {
     }
 
     /// `timestamp`: ISO-8601 text or Unix seconds.
-    private static func timestamp(_ body: inout JSONBody) -> Date? {
+    static func timestamp(_ body: inout JSONBody) -> Date? {
         switch body.members["timestamp"] {
         case .none, .some(.null): return nil
         case .some(.number(let seconds)) where seconds.isFinite && seconds >= 0 && seconds < 1e11:

@@ -7,9 +7,10 @@ extension MemoryError: HTTPResponseError {
     public var response: HTTPResponse {
         switch self {
         case .missingScope, .invalid, .invalidFilter: .error(.badRequest, detail: message)
-        case .notFound, .eventNotFound, .relationNotFound: .error(.notFound, detail: message)
+        case .notFound, .eventNotFound, .relationNotFound, .entityNotFound: .error(.notFound, detail: message)
         case .storeUnavailable: .error(.serviceUnavailable, detail: message)
         case .embedderMismatch: .error(.internalServerError, detail: "Internal error")
+        case .needsLLM: .error(.notImplemented, detail: message)
         }
     }
 }

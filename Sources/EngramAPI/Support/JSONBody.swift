@@ -26,6 +26,11 @@ struct JSONBody {
         members = object
     }
 
+    /// A body already parsed (such as an object nested in another body).
+    init(members: [String: JSONValue]) {
+        self.members = members
+    }
+
     mutating func problem(_ field: String, _ message: String, type: String) {
         problem(at: [.key(field)], message, type: type)
     }

@@ -73,6 +73,9 @@ public protocol JobStore: Sendable {
     /// The job with this id in `project`.
     func job(id: String, project: String) throws -> AddJob?
 
+    /// A page of the jobs of `project`, newest first.
+    func jobs(project: String, page: Int, pageSize: Int) throws -> Page<AddJob>
+
     /// Finishes a job that made no memory changes (a failure, or nothing to add).
     func finishJob(_ completion: JobCompletion) throws
 

@@ -10,10 +10,14 @@ public enum MemoryError: Error, Sendable, Equatable {
     case notFound(String)
     /// No async add (event) has this id (404).
     case eventNotFound(String)
+    /// No such user, agent, app or run has memories (404); the text names it.
+    case entityNotFound(String)
     /// No graph relation has this id (404).
     case relationNotFound(String)
     /// The store cannot be reached (503).
     case storeUnavailable(String)
+    /// The operation needs an LLM and none is configured; the message says which (501).
+    case needsLLM(String)
     /// The embedding model differs from the one the store was built with (refuse to run).
     case embedderMismatch(String)
 
@@ -25,8 +29,10 @@ public enum MemoryError: Error, Sendable, Equatable {
         case .notFound(let id): "Memory with id \(id) not found"
         case .eventNotFound(let id): "Event with id \(id) not found"
         case .relationNotFound(let id): "Relation with id \(id) not found"
+        case .entityNotFound(let what): "\(what) not found"
         case .storeUnavailable: "The memory store is unavailable"
         case .embedderMismatch(let message): message
+        case .needsLLM(let what): "\(what) needs an LLM provider, and none is configured (set ENGRAM_LLM_PROVIDER or POST /configure)"
         }
     }
 }

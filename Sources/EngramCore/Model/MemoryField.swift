@@ -12,6 +12,8 @@ public enum MemoryField: String, Sendable, Hashable, CaseIterable {
     case text
     /// The memory's id (mem0 platform filter `memory_ids`).
     case id
+    /// The day after which the memory is expired (`YYYY-MM-DD`, text order).
+    case expirationDate = "expiration_date"
 
     /// The scope ids.
     public static let scopeIDs: [MemoryField] = [.userID, .agentID, .runID, .appID]

@@ -27,9 +27,11 @@ public struct AddRequest: Sendable, Equatable, Codable {
     public var excludes: String?
     /// False skips the graph for this add; nil follows the server's setting.
     public var enableGraph: Bool?
+    /// Categories for this add's memories, in place of the project's.
+    public var categories: [CategoryDefinition]?
 
     enum CodingKeys: String, CodingKey {
-        case messages, scope, metadata, infer, prompt, includes, excludes
+        case messages, scope, metadata, infer, prompt, includes, excludes, categories
         case enableGraph = "enable_graph"
         case expirationDate = "expiration_date"
         case timestamp

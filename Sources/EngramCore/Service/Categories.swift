@@ -100,14 +100,15 @@ extension MemoryService {
         let pending = changes.inserts.contains { $0.categories.isEmpty } || changes.updates.contains { $0.categories.isEmpty }
         guard pending else { return changes }
         let settings = try projectSettings()
+        let definitions = changes.categoryDefinitions ?? settings.categories
+        let custom = changes.categoryDefinitions != nil || settings.customCategories != nil
         let classifier = shared.classifier
         var changes = changes
         let embedder = self.embedder
         func file(_ memories: inout [Memory]) throws {
             let indices = memories.indices.filter { memories[$0].categories.isEmpty && memories[$0].embedding.count == embedder.dimension }
             let found = try classifier.categories(
-                of: indices.map { memories[$0].embedding }, among: settings.categories, embedder: embedder,
-                custom: settings.customCategories != nil)
+                of: indices.map { memories[$0].embedding }, among: definitions, embedder: embedder, custom: custom)
             for (index, names) in zip(indices, found) { memories[index].categories = names }
         }
         try file(&changes.inserts)

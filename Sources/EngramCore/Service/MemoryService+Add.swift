@@ -22,7 +22,7 @@ public struct AddOutcome: Sendable, Equatable, Codable {
 
 extension MemoryService {
     /// Longest `prompt`, `includes` or `excludes` accepted.
-    static let maxInstructionBytes = 64 * 1024
+    public static let maxInstructionBytes = 64 * 1024
 
     /// Remembers messages:
     /// - `infer: false`: one memory per non-system message, verbatim;
@@ -174,6 +174,7 @@ extension MemoryService {
         var changes = MemoryChanges()
         changes.observedAt = request.timestamp ?? time
         changes.recordedAt = time
+        changes.categoryDefinitions = request.categories
         for draft in drafts {
             let memory = Memory(
                 id: Self.newID(), text: draft.text, hash: Self.hash(draft.text), metadata: metadata.isEmpty ? nil : metadata,

@@ -28,11 +28,11 @@ extension MemoryService {
                     instructions: request.prompt ?? settings.customInstructions ?? promptSetting("custom_instructions", overrides: overrides),
                     extractionGuide: promptSetting("custom_fact_extraction_prompt", overrides: overrides),
                     reconciliationGuide: promptSetting("custom_update_memory_prompt", overrides: overrides),
-                    includes: request.includes, excludes: request.excludes, categories: settings.categories)
+                    includes: request.includes, excludes: request.excludes, categories: request.categories ?? settings.categories)
                 let operations = try askForOperations(chat, prompt.chatMessages)
                 var warnings = warnings
                 var (changes, results) = try plan(operations, context: context, request: request, warnings: &warnings)
-                Self.file(&changes, as: operations, known: Set(settings.categories.map(\.name)))
+                Self.file(&changes, as: operations, known: Set((request.categories ?? settings.categories).map(\.name)))
                 return try commit(changes, results: results, warnings: warnings, job: job, graph: usesGraph(request))
             }
         }
@@ -153,6 +153,7 @@ extension MemoryService {
         changes.inserts = insertion.inserts
         changes.history = insertion.history
         changes.observedAt = insertion.observedAt
+        changes.categoryDefinitions = insertion.categoryDefinitions
         changes.recordedAt = insertion.recordedAt
         results += insertion.inserts.map { AddResult(id: $0.id, memory: $0.text, event: .add) }
         if graph {

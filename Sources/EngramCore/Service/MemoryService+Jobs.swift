@@ -35,6 +35,10 @@ extension MemoryService {
         guard let job = try store.claimJob(now: now()) else { return false }
         let failure: String
         do {
+            if let profiles = ProfileJobRequest.from(job) {
+                try inProject(job.project).runProfileJob(job, profiles)
+                return true
+            }
             let request = try JSONDecoder().decode(AddRequest.self, from: Data(job.payload.utf8))
             _ = try inProject(job.project).add(request, job: job.id)
             return true

@@ -45,6 +45,9 @@ public struct MemoryChanges: Sendable, Equatable {
     public var recordedAt: Date?
     /// The project the graph changes belong to.
     public var project = Memory.defaultProject
+    /// The categories new and re-texted memories are filed under when they have none; nil: the
+    /// project's.
+    public var categoryDefinitions: [CategoryDefinition]?
     /// The webhook outbox rows reporting these changes, written in the same transaction.
     public var webhookDeliveries: [WebhookDelivery] = []
 

@@ -26,7 +26,7 @@ struct FilterCompiler {
         columns: [
             .userID: "m.user_id", .agentID: "m.agent_id", .runID: "m.run_id", .actorID: "m.actor_id", .role: "m.role",
             .createdAt: PostgresTime.canonicalText("m.created_at"), .updatedAt: PostgresTime.canonicalText("m.updated_at"),
-            .appID: "m.app_id", .text: "m.text", .id: "m.id",
+            .appID: "m.app_id", .text: "m.text", .id: "m.id", .expirationDate: "m.expiration_date",
         ],
         metadataColumn: "m.metadata",
         categoriesColumn: "m.categories"

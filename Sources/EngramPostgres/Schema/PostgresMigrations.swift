@@ -128,6 +128,7 @@ enum PostgresMigrations {
         ALTER TABLE history ADD COLUMN app_id text;
         CREATE INDEX memories_app_created ON memories (project, app_id, created_at DESC, id DESC);
         CREATE INDEX history_app_created ON history (project, app_id, created_at DESC, seq DESC);
+        CREATE INDEX jobs_project ON jobs (project, seq DESC);
         ALTER TABLE entities DROP CONSTRAINT entities_kind_check;
         ALTER TABLE entities ADD CONSTRAINT entities_kind_check CHECK (kind IN ('user', 'agent', 'run', 'app'));
         CREATE OR REPLACE FUNCTION engram_track_entities() RETURNS trigger LANGUAGE plpgsql AS $$

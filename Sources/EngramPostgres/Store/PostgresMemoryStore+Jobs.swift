@@ -44,6 +44,14 @@ extension PostgresMemoryStore {
         }
     }
 
+    public func jobs(project: String, page: Int, pageSize: Int) throws -> Page<AddJob> {
+        var query = BoundQuery()
+        let condition = "project = \(query.bind(.text(project)))"
+        return try self.page(Self.jobColumns, from: "jobs", where: condition, order: "seq DESC", query: query, page: page, pageSize: pageSize) {
+            result, _ in try (0..<result.rowCount).map { try Self.job(from: result, row: $0) }
+        }
+    }
+
     /// Finishes a running job that made no memory changes; `MemoryError.notFound` when it is not running.
     public func finishJob(_ completion: JobCompletion) throws {
         try withConnection { connection in try Self.finish(completion, connection) }

@@ -266,6 +266,7 @@ enum SchemaMigrations {
         ALTER TABLE history ADD COLUMN app_id TEXT;
         CREATE INDEX memories_app_created ON memories (project, app_id, created_at DESC, id DESC);
         CREATE INDEX history_app_created ON history (project, app_id, created_at DESC, seq DESC);
+        CREATE INDEX jobs_project ON jobs (project, seq DESC);
         DROP TRIGGER memories_entities_insert;
         DROP TRIGGER memories_entities_delete;
         DROP TRIGGER memories_entities_update;

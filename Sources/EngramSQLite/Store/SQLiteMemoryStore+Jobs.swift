@@ -48,6 +48,13 @@ extension SQLiteMemoryStore {
         }
     }
 
+    public func jobs(project: String, page: Int, pageSize: Int) throws -> Page<AddJob> {
+        try self.page(
+            Self.jobColumns, from: "jobs", where: SQLFragment("project = ?", [project.databaseValue]), order: "seq DESC", cached: true,
+            page: page, pageSize: pageSize
+        ) { rows, _ in try rows.map(Self.job(from:)) }
+    }
+
     public func finishJob(_ completion: JobCompletion) throws {
         try write { db in try Self.finish(completion, db) }
     }

@@ -35,7 +35,7 @@ struct APIHarness {
     let store: any MemoryStore
 
     static func run<T>(
-        storeKind: HarnessStore = .sqlite,
+        storeKind: HarnessStore = .sqlite, sharedStore: (any MemoryStore)? = nil,
         apiKey: String? = nil, embedder: any Embedder = HashingEmbedder(), clock: (@Sendable () -> Date)? = nil,
         chatModel: (any ChatModel)? = nil, factory: (any ProviderFactory)? = nil, jobWorkers: Int? = nil,
         configuration: MemoryService.Configuration = MemoryService.Configuration(),
@@ -44,7 +44,7 @@ struct APIHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try storeKind.open(in: directory)
+        let store = try sharedStore ?? storeKind.open(in: directory)
         let service = try MemoryService(
             store: store, embedder: embedder, chatModel: chatModel, factory: factory, configuration: configuration,
             clock: clock ?? { Date() })
