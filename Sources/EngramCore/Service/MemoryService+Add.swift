@@ -109,13 +109,16 @@ extension MemoryService {
         return outcome
     }
 
-    /// Applies changes with this engine's project and clock.
+    /// Applies changes with this engine's project and clock, with the webhook events they raise.
     @discardableResult
     func applied(_ changes: MemoryChanges) throws -> GraphOutcome {
         var changes = try categorised(changes)
         changes.project = project
         changes.recordedAt = changes.recordedAt ?? now()
-        return try store.apply(changes)
+        changes.webhookDeliveries = try webhookDeliveries(for: changes)
+        let outcome = try store.apply(changes)
+        if !changes.webhookDeliveries.isEmpty { shared.webhooks.signal.notify() }
+        return outcome
     }
 
     private func verbatim(_ request: AddRequest) -> [Draft] {

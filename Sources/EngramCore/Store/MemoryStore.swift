@@ -48,13 +48,15 @@ public struct MemoryChanges: Sendable, Equatable {
     /// The categories new and re-texted memories are filed under when they have none; nil: the
     /// project's.
     public var categoryDefinitions: [CategoryDefinition]?
+    /// The webhook outbox rows reporting these changes, written in the same transaction.
+    public var webhookDeliveries: [WebhookDelivery] = []
 
     public init() {}
 
     /// Whether there is nothing to apply.
     public var isEmpty: Bool {
         inserts.isEmpty && updates.isEmpty && supersessions.isEmpty && deletions.isEmpty && purges.isEmpty && history.isEmpty
-            && completedJob == nil && graph.isEmpty
+            && completedJob == nil && graph.isEmpty && webhookDeliveries.isEmpty
     }
 
     /// The writer of the graph side of these changes over a store's transaction.
@@ -101,7 +103,7 @@ public struct EntityLink: Sendable, Equatable {
 /// Where memories live. Implementations: SQLite (embedded) and Postgres. Calls are synchronous and may
 /// block; they run on the server's worker threads. Every read is confined to one project; the filter is
 /// compiled into the store's own query, never applied afterwards.
-public protocol MemoryStore: JobStore {
+public protocol MemoryStore: JobStore, WebhookStore {
     /// Records the embedding model and dimension on first use; afterwards throws
     /// `MemoryError.embedderMismatch` when they differ from what the store holds.
     func prepare(embeddingModel: String, dimension: Int) throws
