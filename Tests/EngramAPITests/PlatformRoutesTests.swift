@@ -28,6 +28,9 @@ struct PlatformRoutesTests {
             let first = added.results.first ?? [:]
             #expect((first["data"] as? [String: Any])?["memory"] as? String == "I love coffee" && first["event"] as? String == "ADD")
             let id = try Self.id(added)
+            let event = try #require(added.object["event_id"] as? String, "a synchronous add is recorded as an event")
+            let recorded = try api.call("GET", "/v1/event/\(event)/").object
+            #expect(recorded["status"] as? String == "SUCCEEDED" && (recorded["results"] as? [[String: Any]])?.first?["id"] as? String == id)
 
             let memory = try api.call("GET", "/v1/memories/\(id)/").object
             #expect(memory["session_id"] as? String == "r1" && memory["app_id"] as? String == "shop" && memory["run_id"] == nil)

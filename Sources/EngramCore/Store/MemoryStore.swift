@@ -36,6 +36,9 @@ public struct MemoryChanges: Sendable, Equatable {
     public var history: [HistoryEvent] = []
     /// The async job these changes finish, marked done in the same transaction.
     public var completedJob: JobCompletion?
+    /// A job stored already finished with these changes: the record of a synchronous add, so its
+    /// event can be read like an async add's.
+    public var recordedJob: AddJob?
     /// What the changed memories say in the graph, and relations deleted through the API.
     public var graph = GraphChanges()
     /// When the changes happened in the world (an add's observation time): new memories were observed
@@ -56,7 +59,7 @@ public struct MemoryChanges: Sendable, Equatable {
     /// Whether there is nothing to apply.
     public var isEmpty: Bool {
         inserts.isEmpty && updates.isEmpty && supersessions.isEmpty && deletions.isEmpty && purges.isEmpty && history.isEmpty
-            && completedJob == nil && graph.isEmpty && webhookDeliveries.isEmpty
+            && completedJob == nil && recordedJob == nil && graph.isEmpty && webhookDeliveries.isEmpty
     }
 
     /// The writer of the graph side of these changes over a store's transaction.
@@ -253,12 +256,12 @@ extension MemoryStore {
         }
     }
 
-    /// The default reads the memories one at a time.
     /// The default knows nothing.
     public func knownCandidateCount(project: String, filter: Filter, visibility: Visibility, dimension: Int) -> Int? {
         nil
     }
 
+    /// The default reads the memories one at a time.
     public func memories(ids: [String], project: String) throws -> [String: Memory] {
         var found: [String: Memory] = [:]
         for id in Set(ids) {
