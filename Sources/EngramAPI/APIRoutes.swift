@@ -19,6 +19,7 @@ public enum APIRoutes {
         GraphRoutes.register(on: &router, engine: service)
         AdminRoutes.register(on: &router, engine: service)
         ConfigureRoutes.register(on: &router, engine: service)
+        WebhookRoutes.register(on: &router, engine: service)
         EmbeddingsRoutes.register(on: &router, embedder: embedder)
         PlatformMemoryRoutes.register(on: &router, engine: service)
         PlatformProjectRoutes.register(on: &router, engine: service)

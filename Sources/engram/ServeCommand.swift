@@ -41,6 +41,12 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customLong("allow-unauthenticated"), help: "Allow binding a non-loopback address without an API key.")
     var allowUnauthenticated = false
 
+    @Flag(
+        name: .customLong("allow-private-webhooks"),
+        help: "Allow webhook URLs on loopback, private and link-local addresses (env ENGRAM_ALLOW_PRIVATE_WEBHOOKS)."
+    )
+    var allowPrivateWebhooks = false
+
     @Option(help: "HTTP worker threads (env ENGRAM_WORKERS; default 2 per core, at least 4; with an LLM 4 per core, at least 16).")
     var workers: Int?
 
@@ -93,6 +99,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--embed-threads must be at least 1.")
         }
         _ = try resolvedEmbedKernels()
+        _ = try resolvedAllowPrivateWebhooks()
         if Logger.Level(rawValue: resolvedLogLevel) == nil {
             throw ValidationError("Unknown log level '\(resolvedLogLevel)'.")
         }
@@ -163,6 +170,8 @@ struct ServeCommand: ParsableCommand {
             }
             // Several instances may share a Postgres store: a running job is theirs until its lease ends.
             if storeOption.resolvedURL(fallback: file.string("database_url")) != nil { engine.jobLease = 600 }
+            engine.webhooks.allowPrivateAddresses = try resolvedAllowPrivateWebhooks()
+            engine.webhooks.resolver = SystemHostResolver()
             for key in MemoryService.promptKeys { engine.promptDefaults[key] = file.values[key]?.stringValue }
             service = try MemoryService(
                 store: store, embedder: activeEmbedder, embedderSettings: embedderSettings, chatModel: chatModel,
@@ -194,6 +203,18 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("Cannot start the async add workers: \(error)")
         }
 
+        let webhooks = WebhookDispatcher(
+            service: service,
+            transport: CurlWebhookTransport(timeout: service.webhookSettings.timeout, logger: Logger(label: "engram.webhooks"))
+        ) { line in
+            Logger(label: "engram.webhooks").warning("\(line)")
+        }
+        do {
+            try webhooks.start()
+        } catch {
+            throw ValidationError("Cannot start the webhook workers: \(error)")
+        }
+
         let server: HTTPServer
         do {
             let responder = APIRoutes.responder(service: service, embedder: batching, apiKey: resolvedAPIKey, logger: logger)
@@ -209,6 +230,7 @@ struct ServeCommand: ParsableCommand {
         logger.info("Engram listening on http://\(configuration.host):\(server.port) (data in \(storeOption.location(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))))")
         server.waitUntilStopped()
         if !jobs.stop(timeout: 10) { logger.warning("Async adds still running at exit will be resumed at the next start") }
+        if !webhooks.stop(timeout: 10) { logger.warning("Webhook deliveries still running at exit will be sent again at the next start") }
         signals.cancel()
         logger.info("Engram stopped")
     }
@@ -275,6 +297,16 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("Unknown embed kernels '\(text)'; use one of \(known.map(\.name).joined(separator: ", ")).")
         }
         return kernels
+    }
+
+    /// Whether webhooks may call loopback, private and link-local addresses.
+    private func resolvedAllowPrivateWebhooks() throws -> Bool {
+        if allowPrivateWebhooks { return true }
+        switch (setting(nil, "allow_private_webhooks") ?? "false").lowercased() {
+        case "on", "true", "1", "yes": return true
+        case "off", "false", "0", "no", "": return false
+        case let other: throw ValidationError("ENGRAM_ALLOW_PRIVATE_WEBHOOKS must be true or false, got '\(other)'.")
+        }
     }
 
     /// Whether graph memory is on.

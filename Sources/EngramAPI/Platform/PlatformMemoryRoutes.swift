@@ -16,9 +16,10 @@ enum PlatformMemoryRoutes {
             let service = engine.serving(request)
             let input = try PlatformInput.add(request, asyncDefault: true)
             if input.async { return .json(queued(try service.enqueueAdd(input.request))) }
-            let outcome = try service.add(input.request)
+            let outcome = try service.addRecordingEvent(input.request)
             return .json(JSONValue.object([
                 "message": .string("Memories added"), "status": .string("SUCCEEDED"),
+                "event_id": PlatformJSON.optional(outcome.eventID),
                 "results": .array(outcome.results.map(PlatformJSON.addResult)),
             ]))
         }

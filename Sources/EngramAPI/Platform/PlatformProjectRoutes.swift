@@ -131,7 +131,7 @@ enum PlatformProjectRoutes {
         // Exports and summaries need an LLM (`MemoryError.needsLLM`, 501, without one).
         router.add(.post, "/v1/exports") { request in
             let service = engine.serving(request)
-            var body = try JSONBody(request)
+            let body = try JSONBody(request)
             guard var schema = body.members["schema"], schema != .null else { throw HTTPError(.badRequest, "schema is required") }
             if case .string(let text) = schema {
                 guard let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), case .object = parsed else {
@@ -144,7 +144,6 @@ enum PlatformProjectRoutes {
             if case .object(let filters)? = body.members["filters"] { filterMembers.merge(filters) { $1 } }
             var filterBody = JSONBody(members: ["filters": .object(filterMembers)])
             let filter = try PlatformInput.filter(&filterBody)
-            try body.finish()
             let export = try service.export(schema: schema, filter: filter, filters: .object(filterMembers))
             return .json(JSONValue.object([
                 "message": .string("Memory export request received. The export is ready."), "id": .string(export.id),

@@ -11,7 +11,7 @@ enum AdminRoutes {
             try requireAdmin(request)
             let service = engine.serving(request)
             try service.reset()
-            return .json(JSONValue.object(["message": .string("All memories of project '\(service.project)' reset")]))
+            return .json(JSONValue.object(["message": .string("All memories reset"), "project": .string(service.project)]))
         }
         router.add(.post, "/admin/keys") { request in
             try requireAdmin(request)

@@ -8,6 +8,8 @@ public struct AddOutcome: Sendable, Equatable, Codable {
     /// The relations the add opened and closed; nil when the graph was off for it. Not kept in an async
     /// add's results (they are read later from the graph routes, as on mem0's platform).
     public var relations: GraphOutcome?
+    /// The event recording the add (`addRecordingEvent`), nil otherwise.
+    public var eventID: String?
 
     enum CodingKeys: String, CodingKey {
         case results, warnings
@@ -36,6 +38,20 @@ extension MemoryService {
         try add(request, job: nil)
     }
 
+    /// An add that is also recorded as a finished job (in the same transaction), so its outcome can be
+    /// read back as an event like an async add's: `eventID` of the outcome.
+    public func addRecordingEvent(_ request: AddRequest) throws -> AddOutcome {
+        try validate(request)
+        let payload = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
+        return try add(request, job: .records(AddJob(id: Self.newID(), project: project, payload: payload, createdAt: now())))
+    }
+
+    /// How an add relates to a job: it finishes a queued one, or it is recorded as one already done.
+    enum JobLink {
+        case finishes(String)
+        case records(AddJob)
+    }
+
     /// Checks what can be checked without doing the work, so an async add is refused at once, not
     /// failed later.
     public func validate(_ request: AddRequest) throws {
@@ -56,7 +72,7 @@ extension MemoryService {
     }
 
     /// An add, finishing `job` (when given) in the same transaction as its changes.
-    func add(_ request: AddRequest, job: String?) throws -> AddOutcome {
+    func add(_ request: AddRequest, job: JobLink?) throws -> AddOutcome {
         try validate(request)
         let chat = chatModel
         var warnings: [String] = []
@@ -95,27 +111,42 @@ extension MemoryService {
     /// Applies the changes (and finishes the job with their results) in one transaction; with `graph`,
     /// the outcome carries the relations opened and closed.
     func commit(
-        _ changes: MemoryChanges, results: [AddResult]? = nil, warnings: [String], job: String?, graph: Bool = false
+        _ changes: MemoryChanges, results: [AddResult]? = nil, warnings: [String], job: JobLink?, graph: Bool = false
     ) throws -> AddOutcome {
         var outcome = AddOutcome(
             results: results ?? changes.inserts.map { AddResult(id: $0.id, memory: $0.text, event: .add) }, warnings: warnings)
         var changes = changes
-        if let job {
+        switch job {
+        case .finishes(let id)?:
             let encoded = try JSONEncoder().encode(outcome)
-            changes.completedJob = JobCompletion(id: job, status: .succeeded, results: String(decoding: encoded, as: UTF8.self), at: now())
+            changes.completedJob = JobCompletion(id: id, status: .succeeded, results: String(decoding: encoded, as: UTF8.self), at: now())
+        case .records(var record)?:
+            let encoded = try JSONEncoder().encode(outcome)
+            let time = now()
+            record.status = .succeeded
+            record.results = String(decoding: encoded, as: UTF8.self)
+            record.attempts = 1
+            (record.startedAt, record.completedAt) = (record.createdAt, time)
+            changes.recordedJob = record
+            outcome.eventID = record.id
+        case nil:
+            break
         }
         let relations = try applied(changes)
         if graph { outcome.relations = relations }
         return outcome
     }
 
-    /// Applies changes with this engine's project and clock.
+    /// Applies changes with this engine's project and clock, with the webhook events they raise.
     @discardableResult
     func applied(_ changes: MemoryChanges) throws -> GraphOutcome {
         var changes = try categorised(changes)
         changes.project = project
         changes.recordedAt = changes.recordedAt ?? now()
-        return try store.apply(changes)
+        changes.webhookDeliveries = try webhookDeliveries(for: changes)
+        let outcome = try store.apply(changes)
+        if !changes.webhookDeliveries.isEmpty { shared.webhooks.signal.notify() }
+        return outcome
     }
 
     private func verbatim(_ request: AddRequest) -> [Draft] {

@@ -7,7 +7,7 @@ extension MemoryService {
     /// The inference pipeline (DESIGN.md "Inference"): retrieve the scope's memories related to the new
     /// messages, ask the model once for operations over them (shown under small integer ids), then
     /// apply the operations in one transaction. Runs under the scope's lock from retrieval to write.
-    func inferred(_ request: AddRequest, chat: any ChatModel, job: String?, warnings: [String]) throws -> AddOutcome {
+    func inferred(_ request: AddRequest, chat: any ChatModel, job: JobLink?, warnings: [String]) throws -> AddOutcome {
         let conversation = request.messages.filter { !$0.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         let spoken = conversation.filter { $0.role.lowercased() != "system" }
         guard !spoken.isEmpty else { return try commit(MemoryChanges(), warnings: warnings, job: job) }
@@ -189,7 +189,7 @@ extension MemoryService {
     }
 
     /// Procedural memory: the conversation summarised by the model as one memory.
-    func procedural(_ request: AddRequest, chat: any ChatModel, job: String?, warnings: [String]) throws -> AddOutcome {
+    func procedural(_ request: AddRequest, chat: any ChatModel, job: JobLink?, warnings: [String]) throws -> AddOutcome {
         let overrides = (try? configurationOverrides()) ?? [:]
         let messages = [
             ChatMessage(role: .system, text: ProceduralPrompt.system),

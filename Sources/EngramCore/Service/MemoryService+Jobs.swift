@@ -40,7 +40,7 @@ extension MemoryService {
                 return true
             }
             let request = try JSONDecoder().decode(AddRequest.self, from: Data(job.payload.utf8))
-            _ = try inProject(job.project).add(request, job: job.id)
+            _ = try inProject(job.project).add(request, job: .finishes(job.id))
             return true
         } catch let error as ProviderError {
             failure = "\(error.code.rawValue): \(error.message)"

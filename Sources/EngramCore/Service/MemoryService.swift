@@ -34,6 +34,8 @@ public final class MemoryService: Sendable {
         /// after this long, and every process looks for such jobs periodically. Nil (one process, SQLite):
         /// every job found RUNNING at start was abandoned.
         public var jobLease: TimeInterval?
+        /// Webhook URL checks and delivery.
+        public var webhooks = WebhookSettings()
 
         public init() {}
     }
@@ -53,6 +55,7 @@ public final class MemoryService: Sendable {
         let scopeLocks = ScopeLocks()
         let jobSignal = JobSignal()
         let classifier = Categories.Classifier()
+        let webhooks = WebhookState()
         /// The handles of the projects served so far, by name.
         let handles = Mutex<[String: MemoryService]>([:])
 

@@ -36,6 +36,9 @@ public struct MemoryChanges: Sendable, Equatable {
     public var history: [HistoryEvent] = []
     /// The async job these changes finish, marked done in the same transaction.
     public var completedJob: JobCompletion?
+    /// A job stored already finished with these changes: the record of a synchronous add, so its
+    /// event can be read like an async add's.
+    public var recordedJob: AddJob?
     /// What the changed memories say in the graph, and relations deleted through the API.
     public var graph = GraphChanges()
     /// When the changes happened in the world (an add's observation time): new memories were observed
@@ -48,13 +51,15 @@ public struct MemoryChanges: Sendable, Equatable {
     /// The categories new and re-texted memories are filed under when they have none; nil: the
     /// project's.
     public var categoryDefinitions: [CategoryDefinition]?
+    /// The webhook outbox rows reporting these changes, written in the same transaction.
+    public var webhookDeliveries: [WebhookDelivery] = []
 
     public init() {}
 
     /// Whether there is nothing to apply.
     public var isEmpty: Bool {
         inserts.isEmpty && updates.isEmpty && supersessions.isEmpty && deletions.isEmpty && purges.isEmpty && history.isEmpty
-            && completedJob == nil && graph.isEmpty
+            && completedJob == nil && recordedJob == nil && graph.isEmpty && webhookDeliveries.isEmpty
     }
 
     /// The writer of the graph side of these changes over a store's transaction.
@@ -101,7 +106,7 @@ public struct EntityLink: Sendable, Equatable {
 /// Where memories live. Implementations: SQLite (embedded) and Postgres. Calls are synchronous and may
 /// block; they run on the server's worker threads. Every read is confined to one project; the filter is
 /// compiled into the store's own query, never applied afterwards.
-public protocol MemoryStore: JobStore {
+public protocol MemoryStore: JobStore, WebhookStore {
     /// Records the embedding model and dimension on first use; afterwards throws
     /// `MemoryError.embedderMismatch` when they differ from what the store holds.
     func prepare(embeddingModel: String, dimension: Int) throws
@@ -251,12 +256,12 @@ extension MemoryStore {
         }
     }
 
-    /// The default reads the memories one at a time.
     /// The default knows nothing.
     public func knownCandidateCount(project: String, filter: Filter, visibility: Visibility, dimension: Int) -> Int? {
         nil
     }
 
+    /// The default reads the memories one at a time.
     public func memories(ids: [String], project: String) throws -> [String: Memory] {
         var found: [String: Memory] = [:]
         for id in Set(ids) {

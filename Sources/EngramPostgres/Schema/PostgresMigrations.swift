@@ -11,6 +11,7 @@ enum PostgresMigrations {
         ("0002_jobs", jobsSQL),
         ("0006_graph", graphSQL),
         ("0007_apps_categories", appsCategoriesSQL),
+        ("0008_webhooks", webhooksSQL),
     ]
 
     /// The key of the advisory lock migrations and `prepare` run under (any fixed 64-bit number).

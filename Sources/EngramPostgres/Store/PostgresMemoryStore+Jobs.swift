@@ -6,17 +6,18 @@ extension PostgresMemoryStore {
 
     /// Stores a new job.
     public func enqueueJob(_ job: AddJob) throws {
-        try withConnection { connection in
-            try connection.execute(
-                """
-                INSERT INTO jobs (\(Self.jobColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                """,
-                [
-                    .text(job.id), .text(job.project), .text(job.status.rawValue), .text(job.payload), .text(job.results),
-                    .text(job.error), .int8(job.attempts), .timestamp(job.createdAt), .timestamp(job.startedAt),
-                    .timestamp(job.completedAt),
-                ])
-        }
+        try withConnection { connection in try Self.insert(job, connection) }
+    }
+
+    /// Inserts a job on `connection` (inside a transaction when it has one open).
+    static func insert(_ job: AddJob, _ connection: PostgresConnection) throws {
+        try connection.execute(
+            "INSERT INTO jobs (\(Self.jobColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            [
+                .text(job.id), .text(job.project), .text(job.status.rawValue), .text(job.payload), .text(job.results),
+                .text(job.error), .int8(job.attempts), .timestamp(job.createdAt), .timestamp(job.startedAt),
+                .timestamp(job.completedAt),
+            ])
     }
 
     /// Claims the oldest pending job. `FOR UPDATE SKIP LOCKED` lets several instances claim at once:

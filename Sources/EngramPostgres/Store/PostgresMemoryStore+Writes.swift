@@ -59,6 +59,8 @@ extension PostgresMemoryStore {
                 try connection.execute("UPDATE history SET old_memory = NULL, new_memory = NULL WHERE memory_id = $1", [.text(id)])
             }
             if let completion = changes.completedJob { try Self.finish(completion, connection) }
+            if let job = changes.recordedJob { try Self.insert(job, connection) }
+            try Self.insert(changes.webhookDeliveries, connection)
             return outcome
         }
     }

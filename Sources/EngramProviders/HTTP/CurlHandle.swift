@@ -36,7 +36,14 @@ final class CurlHandle: @unchecked Sendable {
         errorBuffer[0] = 0
         let sink = ResponseSink(limit: limits.maxResponseBytes)
         var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
+        var resolveList: UnsafeMutablePointer<curl_slist>?
+        defer {
+            curl_slist_free_all(headerList)
+            curl_slist_free_all(resolveList)
+        }
+        for entry in request.resolve {
+            if let appended = curl_slist_append(resolveList, entry) { resolveList = appended }
+        }
         // An empty `Expect:` stops libcurl from sending `Expect: 100-continue` on large bodies, which
         // would cost a round trip per request.
         for field in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
@@ -48,6 +55,9 @@ final class CurlHandle: @unchecked Sendable {
             withExtendedLifetime(sink) {
                 let context = Unmanaged.passUnretained(sink).toOpaque()
                 configure(request, limits: limits, headers: headerList, context: context)
+                // The pins stay in the handle's DNS cache after the transfer; a later request to the same
+                // host and port sets its own again.
+                if resolveList != nil { ccurl_setopt_slist(raw, CURLOPT_RESOLVE, resolveList) }
                 if request.body != nil || request.method == "POST" {
                     // Without POSTFIELDS a POST would read its body from stdin. POSTFIELDS is not
                     // copied: the bytes must stay valid until perform returns, as they do inside this

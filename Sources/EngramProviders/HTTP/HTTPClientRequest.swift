@@ -13,6 +13,9 @@ public struct HTTPClientRequest: Sendable {
     public var headers: [(name: String, value: String)]
     /// The body; nil sends none.
     public var body: Data?
+    /// libcurl `CURLOPT_RESOLVE` entries (`host:port:address,...`): connect to these addresses instead of
+    /// resolving the host (webhook deliveries pinned to vetted addresses). Empty resolves normally.
+    public var resolve: [String] = []
 
     /// Creates a request.
     public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: Data? = nil) {

@@ -35,6 +35,9 @@ enum SchemaMigrations {
         migrator.registerMigration("0007_apps_categories") { db in
             try db.execute(sql: appsCategoriesSQL)
         }
+        migrator.registerMigration("0008_webhooks") { db in
+            try db.execute(sql: webhooksSQL)
+        }
         return migrator
     }
 

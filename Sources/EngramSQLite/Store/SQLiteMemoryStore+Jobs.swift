@@ -6,16 +6,19 @@ extension SQLiteMemoryStore {
     static let jobColumns = "id, project, status, payload, results, error, attempts, created_at, started_at, completed_at"
 
     public func enqueueJob(_ job: AddJob) throws {
-        try write { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO jobs (id, project, status, payload, results, error, attempts, created_at, started_at, completed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    job.id, job.project, job.status.rawValue, job.payload, job.results, job.error, job.attempts,
-                    StoredTime.string(from: job.createdAt), job.startedAt.map(StoredTime.string(from:)),
-                    job.completedAt.map(StoredTime.string(from:)),
-                ])
-        }
+        try write { db in try Self.insert(job, db) }
+    }
+
+    /// Inserts a job inside a write transaction.
+    static func insert(_ job: AddJob, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO jobs (id, project, status, payload, results, error, attempts, created_at, started_at, completed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                job.id, job.project, job.status.rawValue, job.payload, job.results, job.error, job.attempts,
+                StoredTime.string(from: job.createdAt), job.startedAt.map(StoredTime.string(from:)),
+                job.completedAt.map(StoredTime.string(from:)),
+            ])
     }
 
     /// The oldest pending job, claimed inside the single write transaction, so no two claimers get it.

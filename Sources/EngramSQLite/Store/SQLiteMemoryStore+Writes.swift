@@ -58,6 +58,8 @@ extension SQLiteMemoryStore {
                 mustChange: false
             )
             if let completion = changes.completedJob { try Self.finish(completion, db) }
+            if let job = changes.recordedJob { try Self.insert(job, db) }
+            try Self.insert(changes.webhookDeliveries, db)
             return outcome
         }
     }
