@@ -196,6 +196,35 @@ def run_route(name, call, allow_empty):
     check(f"beta: {name}", probe)
 
 
+def webhook_routes():
+    """Alpha registers a webhook (a literal public address, so no DNS; nothing in alpha changes while it
+    exists, so nothing is delivered); beta may not read, change or delete it."""
+    created = ok_json(alpha.post("/api/v1/webhooks/projects/alpha/", json={
+        "url": "https://93.184.216.34/engram-iso-hook", "name": f"iso-{RUN}", "event_types": ["memory_add"]}),
+        "alpha POST webhook")
+    hook = created.get("webhook_id")
+    expect(hook, f"no webhook_id: {short(created)}")
+    try:
+        for name, call in (
+                ("PUT /api/v1/webhooks/{alpha_hook}/", lambda: beta.put(f"/api/v1/webhooks/{hook}/", json={
+                    "url": "https://93.184.216.34/beta", "name": "beta"})),
+                ("DELETE /api/v1/webhooks/{alpha_hook}/", lambda: beta.delete(f"/api/v1/webhooks/{hook}/")),
+                ("GET /api/v1/webhooks/{alpha_hook}/deliveries", lambda: beta.get(f"/api/v1/webhooks/{hook}/deliveries")),
+                ("GET /api/v1/webhooks/projects/alpha/", lambda: beta.get("/api/v1/webhooks/projects/alpha/")),
+                ("POST /api/v1/webhooks/projects/alpha/", lambda: beta.post("/api/v1/webhooks/projects/alpha/", json={
+                    "url": "https://93.184.216.34/beta", "name": "beta", "event_types": ["memory_add"]}))):
+            response = call()
+            expect(response.status_code == 404, f"beta {name} answered {response.status_code}: {response.text[:200]}")
+        listed = ok_json(beta.get("/api/v1/webhooks/projects/beta/"), "beta lists its webhooks")
+        expect(hook not in [h.get("webhook_id") for h in listed], f"beta lists alpha's webhook: {short(listed)}")
+        mine = ok_json(alpha.get("/api/v1/webhooks/projects/alpha/"), "alpha lists its webhooks")
+        same = [h for h in mine if h.get("webhook_id") == hook]
+        expect(same and same[0].get("name") == f"iso-{RUN}" and same[0].get("url") ==
+               "https://93.184.216.34/engram-iso-hook", f"alpha's webhook changed: {short(mine)}")
+    finally:
+        alpha.delete(f"/api/v1/webhooks/{hook}/")
+
+
 def alpha_intact():
     now = snapshot()
     before = STATE["snapshot"]
@@ -299,6 +328,7 @@ def main():
         run_route(name, call, allow_empty=False)
     for name, call in scope_routes():
         run_route(name, call, allow_empty=True)
+    check("beta cannot read, change or delete alpha's webhook (404)", webhook_routes)
     check("alpha's memories intact and unchanged", alpha_intact)
     check("alpha reads them through the platform routes", alpha_platform_view)
     check("the admin key of project default does not see alpha's memories", admin_is_confined)
