@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model postgres build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-postgres clean
+.PHONY: deps model postgres clients build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-postgres clean
 
 deps:
 	@scripts/install-deps.sh
@@ -26,7 +26,11 @@ release: deps
 serve: release model
 	.build/release/engram serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-test: deps model postgres
+# mem0's official Python clients (mem0ai 2.2.1 and 1.0.11) in git-ignored venvs, for the SDK tests.
+clients:
+	@scripts/client-venvs.sh
+
+test: deps model postgres clients
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
