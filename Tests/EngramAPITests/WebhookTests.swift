@@ -174,6 +174,40 @@ struct WebhookTests {
         }
     }
 
+    @Test("categorised memories and regenerated profiles are events too")
+    func categoriesAndProfiles() throws {
+        var logger = Logger(label: "test.providers")
+        logger.logLevel = .critical
+        try FakeProviderServer.run { fake in
+            fake.setFallback(.status(204), on: "/hook")
+            let factory = RemoteProviderFactory(logger: logger)
+            let chat = try factory.chatModel(ProviderSettings(
+                provider: "openai", model: "test-model", baseURL: fake.openAIBaseURL, apiKey: "sk-test", timeout: 3, maxRetries: 0))
+            try APIHarness.run(apiKey: Self.adminKey, chatModel: chat, jobWorkers: 1, configuration: Self.loopback()) { api in
+                try Self.delivering(api) {
+                    let created = try Self.create(api, url: fake.baseURL + "/hook", types: ["memory_categorize", "profile_update"])
+                    #expect(created.status == 201, "\(created.text)")
+                    let patch = try api.call("PATCH", "/api/v1/orgs/organizations/engram/projects/default/",
+                                             #"{"custom_categories": [{"drinks": "tea, coffee, juice"}]}"#, headers: Self.admin)
+                    #expect(patch.status == 200)
+                    for text in ["I drink tea", "I drink coffee", "I like juice"] { try Self.remember(api, text) }
+                    let settings = #"{"enabled": true, "entities": {"user": {"schema": {"type": "object", "properties": {"drink": {"type": "string", "description": "Their drink"}}}}}}"#
+                    #expect(try api.call("POST", "/v2/profiles/settings/", settings, headers: Self.admin).status == 200)
+                    fake.enqueue(.openAIChat(content: #"{"drink": "tea"}"#), on: FakeProviderServer.Path.openAIChat)
+                    let job = try api.call("POST", "/v2/profiles/jobs/", #"{"operation": "trigger", "entity_id": "alice"}"#, headers: Self.admin)
+                    #expect(job.status == 202, "\(job.text)")
+                    let received = Self.requests(fake, on: "/hook", count: 4)
+                    let events = received.map { $0.json["event"] as? String ?? "" }
+                    #expect(events.filter { $0 == "memory_categorize" }.count == 3, "\(events)")
+                    let profile = try #require(received.first { $0.json["event"] as? String == "profile_update" })
+                    let body = profile.json["profile"] as? [String: Any]
+                    #expect(body?["entity_id"] as? String == "alice" && (body?["profile"] as? [String: Any])?["drink"] as? String == "tea")
+                    #expect((received.first?.json["memory"] as? [String: Any])?["categories"] as? [String] == ["drinks"])
+                }
+            }
+        }
+    }
+
     @Test("a receiver answering 500 gets the event again, and the delivery is recorded", arguments: HarnessStore.allCases)
     func retriesFailures(store: HarnessStore) throws {
         try FakeProviderServer.run { receiver in

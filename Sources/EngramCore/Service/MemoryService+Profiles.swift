@@ -177,6 +177,7 @@ extension MemoryService {
                 results.failed += 1
             }
             try store(profile, for: userID)
+            if profile.status == .succeeded, profile.error == nil { try queueProfileEvent(userID: userID, profile: profile) }
         }
         let encoded = String(decoding: try JSONEncoder().encode(results), as: UTF8.self)
         let status: AddJob.Status = results.failed > 0 && results.succeeded == 0 ? .failed : .succeeded

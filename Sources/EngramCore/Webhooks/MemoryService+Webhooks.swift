@@ -80,7 +80,26 @@ extension MemoryService {
         return unique
     }
 
-    // MARK: Events of memory changes
+    // MARK: Events
+
+    /// Queues a `profile_update` event for every subscribed active webhook of this project (in the
+    /// outbox, with a transaction of its own: the profile itself is stored beside it).
+    func queueProfileEvent(userID: String, profile: UserProfile) throws {
+        let time = now()
+        let hooks = try shared.webhooks.active(project: project, lifetime: configuration.webhooks.cacheLifetime, now: time) {
+            try store.webhooks(project: project)
+        }.filter { $0.eventTypes.contains(.profileUpdate) }
+        guard !hooks.isEmpty else { return }
+        let body = WebhookPayload.profileBody(userID: userID, profile: profile, eventID: Self.newID(), project: project, at: time)
+        var changes = MemoryChanges()
+        changes.project = project
+        changes.recordedAt = time
+        changes.webhookDeliveries = hooks.map { hook in
+            WebhookDelivery(id: Self.newID(), webhookID: hook.id, project: project, eventType: .profileUpdate, body: body,
+                            nextAttemptAt: time, createdAt: time)
+        }
+        try store.apply(changes)
+    }
 
     /// The outbox rows for `changes`: one per event and subscribed active webhook of this project. An
     /// insert is `memory_add`, an update `memory_update`, a deletion or supersession `memory_delete`;

@@ -48,6 +48,8 @@ public enum WebhookEventType: String, Sendable, Equatable, CaseIterable, Codable
     case memoryDelete = "memory_delete"
     /// A memory stored or changed was given categories.
     case memoryCategorize = "memory_categorize"
+    /// A user's profile was generated again (`/v2/profiles/`).
+    case profileUpdate = "profile_update"
 
     /// The type named `name`: mem0's current spelling (`memory_add`) or its older one (`memory:add`),
     /// in any case; nil when unknown.

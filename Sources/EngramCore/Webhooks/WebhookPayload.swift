@@ -26,10 +26,29 @@ enum WebhookPayload {
         case .memoryUpdate: "UPDATE"
         case .memoryDelete: "DELETE"
         case .memoryCategorize: "CATEGORIZE"
+        case .profileUpdate: "PROFILE_UPDATE"
         }
         object["event_details"] = .object([
             "id": memory["id"] ?? .null, "data": .object(["memory": memory["memory"] ?? .null]), "event": .string(legacy),
         ])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(JSONValue.object(object))) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The body of a `profile_update` event: `{"event", "event_id", "project", "timestamp", "profile":
+    /// {"entity_type": "user", "entity_id", "profile", "generation_count", "updated_at"}}`.
+    static func profileBody(userID: String, profile: UserProfile, eventID: String, project: String, at time: Date) -> String {
+        let object: [String: JSONValue] = [
+            "event": .string(WebhookEventType.profileUpdate.rawValue), "event_id": .string(eventID), "project": .string(project),
+            "timestamp": .string(timestamp(time)),
+            "profile": .object([
+                "entity_type": .string("user"), "entity_id": .string(userID), "profile": profile.profile ?? .null,
+                "generation_count": .number(Double(profile.generationCount)),
+                "updated_at": profile.updatedAt.map { .string(timestamp($0)) } ?? .null,
+            ]),
+        ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(JSONValue.object(object))) ?? Data("{}".utf8)
