@@ -46,6 +46,8 @@ struct PlatformRoutesTests {
             #expect((bare.json as? [Any])?.count == 1, "\(bare.text)")
             let wrapped = try api.call("POST", "/v2/memories/search/", #"{"query": "coffee", "user_id": "alice", "output_format": "v1.1"}"#)
             #expect(wrapped.results.count == 1)
+            let reranked = try api.call("POST", "/v3/memories/search/", #"{"query": "coffee", "filters": {"user_id": "alice"}, "rerank": true}"#)
+            #expect(reranked.status == 400 && reranked.text.contains("reranker"), "\(reranked.text)")
             let fields = try api.call("POST", "/v3/memories/search/", #"{"query": "coffee", "filters": {"user_id": "alice"}, "fields": ["memory"]}"#)
             #expect(Set(fields.results.first?.keys.map { $0 } ?? []) == ["id", "memory"])
 

@@ -13,7 +13,7 @@ import Testing
             let queue = try DatabaseQueue(path: fixture.path)
             let applied = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
             #expect(applied == ["0001_memories_history_entities_settings", "0002_jobs", "0003_scoped_search_index", "0004_scope_generations",
-                               "0005_insert_counters", "0006_graph", "0007_apps_categories"])
+                               "0005_insert_counters", "0006_graph", "0007_apps_categories", "0008_webhooks"])
             let tables = try queue.read {
                 try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }

@@ -185,8 +185,9 @@ enum PlatformMemoryRoutes {
         let showExpired = body.bool("show_expired") ?? false
         let explain = body.bool("explain") ?? false
         let outputFormat = body.string("output_format")
-        _ = body.bool("rerank")
+        let rerank = body.bool("rerank") ?? false
         try body.finish()
+        guard !rerank else { throw HTTPError(.badRequest, "rerank is not available: no reranker is configured on this server") }
         guard let query, !query.isEmpty else { throw HTTPError(.badRequest, "query must be a non-empty string") }
         guard (1...1000).contains(topK) else { throw HTTPError(.badRequest, "top_k must be between 1 and 1000") }
         guard (0...1).contains(threshold) else { throw HTTPError(.badRequest, "threshold must be between 0 and 1") }
