@@ -245,6 +245,12 @@ struct PlatformRoutesTests {
                 let profile = try api.call("GET", "/v2/entities/user/alice/profile/").object
                 #expect(profile["status"] as? String == "succeeded" && (profile["profile"] as? [String: Any])?["city"] as? String == "Porto", "\(profile)")
                 #expect(profile["generation_count"] as? Int == 1)
+
+                // A reset erases what was made from the memories too.
+                #expect(try api.call("POST", "/reset").status == 200)
+                #expect(try api.call("POST", "/v1/exports/get/", #"{"memory_export_id": "\#(exportID)"}"#).status == 404)
+                _ = try Self.add(api, "I live in Lisbon now")
+                #expect(try api.call("GET", "/v2/entities/user/alice/profile/").object["status"] as? String == "insufficient_data")
             }
         }
     }

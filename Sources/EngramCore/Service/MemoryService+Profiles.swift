@@ -102,7 +102,8 @@ extension MemoryService {
         }
         if let stored { return stored }
         guard entity.totalMemories >= Self.profileMinimumMemories else { return UserProfile(status: .insufficientData) }
-        _ = try enqueueProfileJob(.trigger, userIDs: [userID], idempotencyKey: "auto/\(userID)")
+        // One automatic generation per life of the user (a reset or delete ends one: the entity is new).
+        _ = try enqueueProfileJob(.trigger, userIDs: [userID], idempotencyKey: "auto/\(userID)/\(entity.createdAt.timeIntervalSince1970)")
         return try storedProfile(userID) ?? UserProfile(status: .pending)
     }
 
@@ -217,7 +218,7 @@ extension MemoryService {
         try store.setSetting(Self.profileKey(project, userID), value: String(decoding: try encoder.encode(profile), as: UTF8.self))
     }
 
-    private static func profileKey(_ project: String, _ userID: String) -> String { "profile/\(project)/\(userID)" }
+    static func profileKey(_ project: String, _ userID: String) -> String { "profile/\(project)/\(userID)" }
 
     /// A UUID-shaped id from the project and an idempotency key.
     static func jobID(project: String, key: String) -> String {

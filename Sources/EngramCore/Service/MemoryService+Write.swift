@@ -64,12 +64,21 @@ extension MemoryService {
     }
 
     /// Removes every memory of one user, agent or run.
+    /// A user's profile goes with them.
     public func deleteEntity(kind: Entity.Kind, id: String) throws -> Int {
-        try deleteAll(filter: .compare(.field(kind.field), .eq, .string(id)))
+        let deleted = try deleteAll(filter: .compare(.field(kind.field), .eq, .string(id)))
+        if kind == .user { try store.setSetting(Self.profileKey(project, id), value: nil) }
+        return deleted
     }
 
-    /// Erases every memory and history row.
-    public func reset() throws { try store.reset(project: project) }
+    /// Erases every memory, history row and graph row of this project, and what was made from them
+    /// (profiles, exports, feedback). Keys, project settings and webhooks stay.
+    public func reset() throws {
+        try store.reset(project: project)
+        for prefix in ["profile/\(project)/", "export/\(project)/", "feedback/\(project)/"] {
+            for (key, _) in try store.settings(prefix: prefix) { try store.setSetting(key, value: nil) }
+        }
+    }
 
     private func deletion(of memories: [Memory], purge: Bool) -> MemoryChanges {
         let time = now()
