@@ -2,6 +2,7 @@ import Crypto
 import EngramCore
 import EngramHTTP
 import Foundation
+import Synchronization
 
 /// Authenticates every route but the open ones (API.md "Auth"): `X-API-Key: K`, `Authorization: Token
 /// K` or `Authorization: Bearer K`. The configured administrator key (compared in constant time) acts
@@ -18,6 +19,10 @@ struct APIKeyGate: HTTPResponder {
 
     let next: Router
     let keyRing: KeyRing?
+    /// Whether the store held no key, as last read: on a server without an administrator key, read
+    /// again at most once a second (a key created meanwhile is required from then on; a revoked or
+    /// unknown key is refused at once either way, as every presented key is looked up).
+    private let noStoredKeys = NoStoredKeys()
     /// SHA-256 of the administrator key: comparing fixed-size digests keeps the comparison
     /// constant-time whatever the length of what the client sent.
     private let keyDigest: [UInt8]?
@@ -66,7 +71,7 @@ struct APIKeyGate: HTTPResponder {
             if let presented, let keyRing, let record = try keyRing.record(forKey: presented) {
                 return .principal(Principal(project: record.project, admin: record.admin, keyID: record.id))
             }
-            if keyDigest == nil, try keyRing?.isEmpty() ?? true {
+            if keyDigest == nil, try noStoredKeys.value(keyRing) {
                 return .principal(Principal(project: Memory.defaultProject, admin: true))
             }
         } catch {
@@ -123,5 +128,19 @@ extension MemoryService {
 func requireAdmin(_ request: HTTPRequest) throws {
     guard Principal(request).admin else {
         throw HTTPError(.forbidden, "This route needs an administrator key")
+    }
+}
+
+/// A once-a-second reading of whether the store holds no project key.
+private final class NoStoredKeys: Sendable {
+    private let last = Mutex<(empty: Bool, at: ContinuousClock.Instant)?>(nil)
+
+    func value(_ keyRing: KeyRing?) throws -> Bool {
+        guard let keyRing else { return true }
+        let now = ContinuousClock.now
+        if let last = last.withLock({ $0 }), now - last.at < .seconds(1) { return last.empty }
+        let empty = try keyRing.isEmpty()
+        last.withLock { $0 = (empty, now) }
+        return empty
     }
 }

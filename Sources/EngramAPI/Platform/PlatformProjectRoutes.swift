@@ -21,11 +21,14 @@ enum PlatformProjectRoutes {
             let service = engine.serving(request)
             let entities = try service.entities().sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }
             let query = QueryParameters(request: request)
-            let pageSize = try query.integer("page_size", default: max(entities.count, 1))
             let page = try query.integer("page", default: 1)
-            guard page >= 1, pageSize >= 1 else { throw HTTPError(.badRequest, "page and page_size must be at least 1") }
-            let start = min((page - 1).multipliedReportingOverflow(by: pageSize).partialValue, entities.count)
-            let slice = Array(entities[max(0, start)..<min(entities.count, max(0, start) + pageSize)])
+            let pageSize = try query.integer("page_size", default: min(max(entities.count, 1), 1000))
+            guard page >= 1, (1...1000).contains(pageSize) else {
+                throw HTTPError(.badRequest, "page must be at least 1 and page_size between 1 and 1000")
+            }
+            let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: pageSize)
+            let start = overflow ? entities.count : min(offset, entities.count)
+            let slice = Array(entities[start..<min(entities.count, start + pageSize)])
             var object: [String: JSONValue] = [
                 "count": .number(Double(entities.count)),
                 "next": .null, "previous": .null,
