@@ -3,7 +3,7 @@
 FROM swift:6.1-bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      pkg-config libsqlite3-dev libcurl4-openssl-dev libssl-dev libpq-dev libopenblas-dev \
+      pkg-config libsqlite3-dev libcurl4-openssl-dev libssl-dev libpq-dev \
       python3 python3-pip \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -22,7 +22,7 @@ RUN ENGRAM_MODEL_DIR=/out/models/all-MiniLM-L6-v2 scripts/fetch-model.sh
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libsqlite3-0 libcurl4 libssl3 libpq5 libopenblas0-pthread curl ca-certificates \
+      libsqlite3-0 libcurl4 libssl3 libpq5 curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --create-home --home-dir /var/lib/engram engram
 COPY --from=build /usr/lib/swift/linux/*.so /usr/lib/swift/linux/

@@ -24,7 +24,6 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Linux kernel interfaces Glibc's module does not export (epoll, eventfd).
         .systemLibrary(name: "CLinux"),
         // The embedder's packed linear-layer kernels (AVX-512 / AVX2, chosen at run time). Optimised in
@@ -57,7 +56,7 @@ let package = Package(
             dependencies: ["EngramCore", "CCurl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
-        .target(name: "EngramEmbedding", dependencies: ["EngramCore", "CBLAS", "CEmbeddingKernels"], swiftSettings: strictSettings),
+        .target(name: "EngramEmbedding", dependencies: ["EngramCore", "CEmbeddingKernels"], swiftSettings: strictSettings),
         .target(
             name: "EngramAPI",
             dependencies: ["EngramHTTP", "EngramCore", "Yams", .product(name: "Crypto", package: "swift-crypto")],

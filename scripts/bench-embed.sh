@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-embed`: the local embedder against sentence-transformers (PyTorch, CPU) on the same
 # texts, with 1 and 2 threads: single-text latency (p50, p95), batch throughput, resident memory; and
-# Engram's OpenBLAS path (no packed kernels) with 1 thread.
+# Engram's portable kernels (plain C, what runs on a CPU without AVX2) with 1 thread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,11 +32,15 @@ for threads in 1 2; do
   OMP_NUM_THREADS="$threads" "$venv/bin/python" scripts/bench_embed.py torch "$out/texts.json" "$threads" "$model_dir" \
     >"$out/torch-$threads.report"
 done
-# The same model on OpenBLAS alone (what runs on a CPU without AVX2), for comparison.
-echo "Measuring the OpenBLAS path with 1 thread..." >&2
-.build/release/EmbedBenchmark --texts "$out/texts.json" --threads 1 --kernels blas --model "$model_dir" \
-  >"$out/engram-blas-1.report"
+# The portable kernels (what runs on a CPU without AVX2), and each instruction-set path the CPU has,
+# with 1 thread, for comparison.
+for kernels in portable avx2 avx512 avx512-bf16; do
+  echo "Measuring the $kernels kernels with 1 thread..." >&2
+  .build/release/EmbedBenchmark --texts "$out/texts.json" --threads 1 --kernels "$kernels" --model "$model_dir" \
+    >"$out/engram-$kernels-1.report"
+done
 
 echo
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs) (family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs), model $(grep -m1 -E '^model\s' /proc/cpuinfo | cut -d: -f2 | xargs)), $(nproc) cores;" \
+  "flags: $(grep -m1 flags /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512_bf16|amx_tile|amx_bf16)$' | tr '\n' ' ')"
 python3 scripts/bench_embed.py table "$out"/engram-*.report "$out"/torch-*.report

@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
-packages=(pkg-config libsqlite3-dev libcurl4-openssl-dev libssl-dev libpq-dev libopenblas-dev curl "$@")
+packages=(pkg-config libsqlite3-dev libcurl4-openssl-dev libssl-dev libpq-dev curl "$@")
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

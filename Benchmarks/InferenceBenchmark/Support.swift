@@ -9,7 +9,7 @@ struct InferenceBenchmarkOptions {
     var adds = 200
     var warmup = 10
     var modelDirectory = ProcessInfo.processInfo.environment["ENGRAM_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
-    /// As `engram serve` runs the local embedder: one lane per core, one BLAS thread per product.
+    /// As `engram serve` runs the local embedder: one lane per core, one thread per product.
     var lanes = ProcessInfo.processInfo.activeProcessorCount
     var embedThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)  // as `engram serve`
 

@@ -3,6 +3,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -120,6 +123,106 @@ void engram_softmax_rows(float *values, int rows, int count) {
 
         const float inverse = 1.0f / sum;
         for (int i = 0; i < count; i++) v[i] *= inverse;
+    }
+}
+
+/* One attention head of one sequence, as plain loops the compiler vectorises (and clones for AVX-512
+ * and AVX2): Kᵀ is copied into the scratch first, so the scores of a query row are one contiguous
+ * multiply-add per key dimension (no reduction to reassociate); the weighted sum of the values runs
+ * along the head's dimensions the same way. */
+VECTOR_CLONES
+void engram_attention_head(int length, int head_size, const float *queries, const float *keys, const float *values,
+                           ptrdiff_t stride, float scale, float *scratch, float *output, ptrdiff_t output_stride) {
+    float *transposed = scratch;                       /* head_size × length */
+    float *scores = scratch + (size_t)head_size * length; /* length × length */
+    for (int j = 0; j < length; j++) {
+        const float *key = keys + (ptrdiff_t)j * stride;
+        for (int d = 0; d < head_size; d++) transposed[(size_t)d * length + j] = key[d];
+    }
+    for (int i = 0; i < length; i++) {
+        const float *query = queries + (ptrdiff_t)i * stride;
+        float *row = scores + (size_t)i * length;
+        for (int j = 0; j < length; j++) row[j] = 0;
+        for (int d = 0; d < head_size; d++) {
+            const float q = query[d] * scale;
+            const float *column = transposed + (size_t)d * length;
+            for (int j = 0; j < length; j++) row[j] += q * column[j];
+        }
+    }
+    engram_softmax_rows(scores, length, length);
+    for (int i = 0; i < length; i++) {
+        const float *weights = scores + (size_t)i * length;
+        float *out = output + (ptrdiff_t)i * output_stride;
+        for (int d = 0; d < head_size; d++) out[d] = 0;
+        for (int j = 0; j < length; j++) {
+            const float w = weights[j];
+            const float *value = values + (ptrdiff_t)j * stride;
+            for (int d = 0; d < head_size; d++) out[d] += w * value[d];
+        }
+    }
+}
+
+/* The portable linear kernels: plain loops over the same packed panels, four rows at a time (each
+ * weight loaded once for four rows), which the compiler vectorises for the CPU it builds for (SSE2 on a
+ * baseline x86-64, NEON on arm64) and clones for AVX-512 and AVX2 on x86. */
+VECTOR_CLONES
+void engram_linear_panels_portable(int rows, int inputs, const float *input, ptrdiff_t input_stride,
+                                   const float *packed, int first_panel, int end_panel,
+                                   float *output, ptrdiff_t output_stride) {
+    enum { W = ENGRAM_PANEL_WIDTH, R = 4 };
+    for (int p = first_panel; p < end_panel; p++) {
+        const float *panel = packed + (size_t)p * W * inputs;
+        float *out = output + (size_t)p * W;
+        int t = 0;
+        for (; t + R <= rows; t += R) {
+            float acc[R][W];
+            for (int r = 0; r < R; r++) for (int j = 0; j < W; j++) acc[r][j] = 0;
+            for (int i = 0; i < inputs; i++) {
+                const float *w = panel + (size_t)i * W;
+                for (int r = 0; r < R; r++) {
+                    const float x = input[(ptrdiff_t)(t + r) * input_stride + i];
+                    for (int j = 0; j < W; j++) acc[r][j] += x * w[j];
+                }
+            }
+            for (int r = 0; r < R; r++) {
+                float *y = out + (ptrdiff_t)(t + r) * output_stride;
+                for (int j = 0; j < W; j++) y[j] += acc[r][j];
+            }
+        }
+        for (; t < rows; t++) {
+            float acc[W];
+            for (int j = 0; j < W; j++) acc[j] = 0;
+            for (int i = 0; i < inputs; i++) {
+                const float x = input[(ptrdiff_t)t * input_stride + i];
+                const float *w = panel + (size_t)i * W;
+                for (int j = 0; j < W; j++) acc[j] += x * w[j];
+            }
+            float *y = out + (ptrdiff_t)t * output_stride;
+            for (int j = 0; j < W; j++) y[j] += acc[j];
+        }
+    }
+}
+
+/* A weight that cannot be packed (its outputs are not a multiple of 32), read in place: each output is a
+ * dot product, summed in 16 interleaved partial sums so the loop vectorises in a fixed order. */
+VECTOR_CLONES
+void engram_linear_row_major(int rows, int inputs, int outputs, const float *input, const float *weight, float *output) {
+    enum { LANES = 16 };
+    const int whole = inputs - inputs % LANES;
+    for (int t = 0; t < rows; t++) {
+        const float *x = input + (size_t)t * inputs;
+        for (int o = 0; o < outputs; o++) {
+            const float *w = weight + (size_t)o * inputs;
+            float partial[LANES];
+            for (int j = 0; j < LANES; j++) partial[j] = 0;
+            for (int i = 0; i < whole; i += LANES) {
+                for (int j = 0; j < LANES; j++) partial[j] += x[i + j] * w[i + j];
+            }
+            float sum = 0;
+            for (int j = 0; j < LANES; j++) sum += partial[j];
+            for (int i = whole; i < inputs; i++) sum += x[i] * w[i];
+            output[(size_t)t * outputs + o] += sum;
+        }
     }
 }
 
@@ -385,6 +488,8 @@ void engram_linear_panels(int level, int rows, int inputs, const float *input, p
         linear512(rows, inputs, input, input_stride, packed, first_panel, end_panel, output, output_stride);
     } else if (level == ENGRAM_KERNELS_AVX2) {
         linear256(rows, inputs, input, input_stride, packed, first_panel, end_panel, output, output_stride);
+    } else {
+        engram_linear_panels_portable(rows, inputs, input, input_stride, packed, first_panel, end_panel, output, output_stride);
     }
 }
 
@@ -575,6 +680,100 @@ void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdi
     }
 }
 
+
+/* Times `repeats` runs of `run` and returns the fastest, in seconds. */
+static double fastest_of(int repeats, void (*run)(void *), void *context) {
+    double best = 1e30;
+    for (int r = 0; r < repeats; r++) {
+        struct timespec start, end;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        run(context);
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) * 1e-9;
+        if (seconds < best) best = seconds;
+    }
+    return best;
+}
+
+enum { CALIBRATION_ROWS = 24, CALIBRATION_INPUTS = 384, CALIBRATION_OUTPUTS = 384 };
+
+struct calibration {
+    float *weight, *packed, *input, *output;
+    uint16_t *packed_bf16, *input_bf16;
+};
+
+static void run_float(void *context) {
+    struct calibration *c = context;
+    engram_linear_panels(ENGRAM_KERNELS_AVX512, CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input, CALIBRATION_INPUTS, c->packed,
+                         0, CALIBRATION_OUTPUTS / ENGRAM_PANEL_WIDTH, c->output, CALIBRATION_OUTPUTS);
+}
+
+static void run_bf16(void *context) {
+    struct calibration *c = context;
+    engram_round_rows_bf16(CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input, CALIBRATION_INPUTS, c->input_bf16);
+    engram_linear_panels_bf16(CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input_bf16, CALIBRATION_INPUTS, c->packed_bf16,
+                              0, CALIBRATION_OUTPUTS / ENGRAM_PANEL_WIDTH, c->output, CALIBRATION_OUTPUTS);
+}
+
+static int measured_level = -1;
+static double measured_float = 0, measured_bf16 = 0;
+
+/* Whether the BF16 dot products are worth having: on some CPUs that have them (seen on an Intel Xeon of
+ * the 5th generation under a hypervisor) `vdpbf16ps` retires at a quarter of the rate of float FMAs, so
+ * the float kernel is faster in spite of reading twice the weight bytes. Both kernels run the same
+ * small product (24 rows, 384 × 384, about 3.5 million multiply-adds, well under a millisecond), the best
+ * of several runs each; the faster path wins. */
+static void measure_levels(void) {
+    int level = engram_kernels_supported();
+    if (level < ENGRAM_KERNELS_AVX512_BF16) {
+        measured_level = level;
+        return;
+    }
+    struct calibration c;
+    const size_t weights = (size_t)CALIBRATION_OUTPUTS * CALIBRATION_INPUTS;
+    c.weight = aligned_alloc(64, weights * sizeof(float));
+    c.packed = aligned_alloc(64, weights * sizeof(float));
+    c.packed_bf16 = aligned_alloc(64, weights * sizeof(uint16_t));
+    c.input = aligned_alloc(64, (size_t)CALIBRATION_ROWS * CALIBRATION_INPUTS * sizeof(float));
+    c.input_bf16 = aligned_alloc(64, (size_t)CALIBRATION_ROWS * CALIBRATION_INPUTS * sizeof(uint16_t));
+    c.output = aligned_alloc(64, (size_t)CALIBRATION_ROWS * CALIBRATION_OUTPUTS * sizeof(float));
+    if (!c.weight || !c.packed || !c.packed_bf16 || !c.input || !c.input_bf16 || !c.output) {
+        measured_level = level;
+    } else {
+        uint32_t state = 12345;
+        for (size_t i = 0; i < weights; i++) {
+            state = state * 1664525u + 1013904223u;
+            c.weight[i] = (float)(state >> 8) / 16777216.0f - 0.5f;
+        }
+        for (int i = 0; i < CALIBRATION_ROWS * CALIBRATION_INPUTS; i++) c.input[i] = c.weight[i];
+        memset(c.output, 0, (size_t)CALIBRATION_ROWS * CALIBRATION_OUTPUTS * sizeof(float));
+        engram_pack_panels(c.weight, CALIBRATION_OUTPUTS, CALIBRATION_INPUTS, c.packed);
+        engram_pack_panels_bf16(c.weight, CALIBRATION_OUTPUTS, CALIBRATION_INPUTS, c.packed_bf16);
+        /* Warm both (caches, clocks), then time them alternately. */
+        run_float(&c); run_bf16(&c);
+        double float_time = 1e30, bf16_time = 1e30;
+        for (int round = 0; round < 3; round++) {
+            double f = fastest_of(5, run_float, &c), b = fastest_of(5, run_bf16, &c);
+            if (f < float_time) float_time = f;
+            if (b < bf16_time) bf16_time = b;
+        }
+        const double multiply_adds = (double)CALIBRATION_ROWS * CALIBRATION_INPUTS * CALIBRATION_OUTPUTS;
+        measured_float = multiply_adds / float_time / 1e9;
+        measured_bf16 = multiply_adds / bf16_time / 1e9;
+        /* BF16 must win clearly: it also rounds the inputs, and halves the weight bytes only. */
+        measured_level = bf16_time * 1.1 < float_time ? ENGRAM_KERNELS_AVX512_BF16 : ENGRAM_KERNELS_AVX512;
+    }
+    free(c.weight); free(c.packed); free(c.packed_bf16); free(c.input); free(c.input_bf16); free(c.output);
+}
+
+int engram_kernels_fastest(double *float_rate, double *bf16_rate) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, measure_levels);
+    if (float_rate) *float_rate = measured_float;
+    if (bf16_rate) *bf16_rate = measured_bf16;
+    return measured_level;
+}
+
 #else
 
 int engram_kernels_supported(void) { return ENGRAM_KERNELS_NONE; }
@@ -582,8 +781,8 @@ int engram_kernels_supported(void) { return ENGRAM_KERNELS_NONE; }
 void engram_linear_panels(int level, int rows, int inputs, const float *input, ptrdiff_t input_stride,
                           const float *packed, int first_panel, int end_panel,
                           float *output, ptrdiff_t output_stride) {
-    (void)level; (void)rows; (void)inputs; (void)input; (void)input_stride; (void)packed;
-    (void)first_panel; (void)end_panel; (void)output; (void)output_stride;
+    (void)level;
+    engram_linear_panels_portable(rows, inputs, input, input_stride, packed, first_panel, end_panel, output, output_stride);
 }
 
 void engram_linear_panels_bf16(int rows, int inputs, const uint16_t *input, ptrdiff_t input_stride,
@@ -624,6 +823,12 @@ void engram_quantize_rows_at(int level, const float *rows, int dimension, ptrdif
 void engram_quantize_rows(const float *rows, int dimension, ptrdiff_t count, int8_t *codes, float *scales,
                           float *residuals, float *norms) {
     quantize_rows_scalar(rows, dimension, count, codes, scales, residuals, norms);
+}
+
+int engram_kernels_fastest(double *float_rate, double *bf16_rate) {
+    if (float_rate) *float_rate = 0;
+    if (bf16_rate) *bf16_rate = 0;
+    return ENGRAM_KERNELS_NONE;
 }
 
 #endif

@@ -2,7 +2,7 @@ import EngramCore
 import Foundation
 
 /// The default `Embedder`: all-MiniLM-L6-v2 run in process, with no network. Texts are tokenised
-/// (BERT uncased WordPiece), encoded by a 6-layer BERT whose products run on OpenBLAS, mean-pooled
+/// (BERT uncased WordPiece), encoded by a 6-layer BERT whose products run on Engram's own kernels, mean-pooled
 /// over their tokens and scaled to unit length, giving 384-component vectors equal (to float
 /// rounding) to those of sentence-transformers.
 ///
@@ -22,9 +22,7 @@ public struct LocalEmbedder: Embedder {
         /// scratch memory of a call (about 14 KB per token).
         public var maxTokensPerPass: Int
         /// The most cores one forward pass uses for a matrix product. The packed kernels keep
-        /// `threads - 1` helper threads that take part of a product when they are idle. OpenBLAS (the
-        /// `.blas` path; one thread for the small attention products otherwise) keeps its thread count
-        /// for the whole process, so the last embedder created decides it.
+        /// `threads - 1` helper threads that take part of a product when they are idle.
         public var threads: Int
         /// The code of the linear layers; `.automatic` picks the fastest this CPU runs.
         public var kernels: MatrixKernels
@@ -53,10 +51,10 @@ public struct LocalEmbedder: Embedder {
     public let configuration: Configuration
     private let model: BertModel
 
-    /// The matrix library in use and the kernel family it picked for this CPU, for start-up logs.
-    public static var matrixLibrary: String { GEMM.libraryDescription }
+    /// What computes the forward pass, for start-up logs: Engram's own kernels, no BLAS library.
+    public static var matrixLibrary: String { "Engram's kernels for every product, attention included" }
 
-    /// The code path the linear layers run on: `avx512`, `avx2` (packed kernels) or `blas`.
+    /// The code path the linear layers run on: `avx512-bf16`, `avx512`, `avx2` or `portable`.
     public var kernels: MatrixKernels { model.kernels }
 
     /// The number of components of each vector: 384.
@@ -94,9 +92,6 @@ public struct LocalEmbedder: Embedder {
         } catch {
             throw .corrupt(path: weightsPath, reason: error.description)
         }
-        // On the packed path OpenBLAS computes only the small attention products, which one thread
-        // does best (its idle threads would otherwise spin beside the packed kernels' helpers).
-        GEMM.setThreadCount(model.kernels == .blas ? configuration.threads : 1)
         tokenizer = WordPieceTokenizer(
             vocabulary: vocabulary,
             configuration: .init(maxTokens: min(max(configuration.maxTokens, 2), bert.maxPositions))

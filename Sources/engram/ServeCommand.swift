@@ -62,7 +62,7 @@ struct ServeCommand: ParsableCommand {
     @Option(
         name: .customLong("embed-kernels"),
         help: """
-            Code of the local embedder's linear layers: automatic, avx512-bf16, avx512, avx2 or blas (env \
+            Code of the local embedder's linear layers: automatic, avx512-bf16, avx512, avx2 or portable (env \
             ENGRAM_EMBED_KERNELS; default automatic, the fastest this CPU runs). avx512 keeps every product in \
             float; avx512-bf16 rounds weights and inputs to bfloat16 (cosine >= 0.9999 to the float model).
             """
@@ -144,7 +144,8 @@ struct ServeCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        logger.info("Embedder \(embedder.modelID) loaded from \(resolvedModelDirectory) (kernels: \(embedder.kernels.name), \(embedder.configuration.threads) threads; \(LocalEmbedder.matrixLibrary))")
+        let why = embedKernels == .automatic ? " chosen automatically: \(MatrixKernels.automaticChoice)" : " as asked"
+        logger.info("Embedder \(embedder.modelID) loaded from \(resolvedModelDirectory) (kernels: \(embedder.kernels.name),\(why); \(embedder.configuration.threads) threads; \(LocalEmbedder.matrixLibrary))")
 
         raiseDescriptorLimit(logger: logger)
         var configuration = HTTPServer.Configuration()
@@ -292,7 +293,7 @@ struct ServeCommand: ParsableCommand {
     /// The embedder's kernels as asked for; a path this CPU lacks falls back to the next one down.
     private func resolvedEmbedKernels() throws -> MatrixKernels {
         let text = (setting(embedKernels, "embed_kernels") ?? "automatic").lowercased()
-        let known: [MatrixKernels] = [.automatic, .avx512bf16, .avx512, .avx2, .blas]
+        let known: [MatrixKernels] = [.automatic, .avx512bf16, .avx512, .avx2, .portable]
         guard let kernels = known.first(where: { $0.name == text }) else {
             throw ValidationError("Unknown embed kernels '\(text)'; use one of \(known.map(\.name).joined(separator: ", ")).")
         }

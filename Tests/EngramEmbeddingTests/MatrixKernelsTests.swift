@@ -85,15 +85,13 @@ struct MatrixKernelsTests {
 
     @Test("every code path matches the reference with cosine ≥ 0.9999; one product over 2 threads changes no bit")
     func everyPathMatchesReference() throws {
-        let paths = Self.packedPaths + [.blas]
+        let paths = Self.packedPaths + [.portable]
         let texts = ReferenceFixture.cases
         #expect(!texts.isEmpty)
         for kernels in paths {
             let single = try LocalEmbedder(configuration: .init(modelDirectory: ReferenceFixture.modelDirectory, kernels: kernels))
             #expect(single.kernels == kernels)
-            // Two threads only on the packed paths: on the BLAS path `threads` sets OpenBLAS's
-            // process-wide thread count, which would change the rounding of other tests' embedders.
-            let shared = kernels == .blas ? nil : try LocalEmbedder(configuration: .init(
+            let shared: LocalEmbedder? = try LocalEmbedder(configuration: .init(
                 modelDirectory: ReferenceFixture.modelDirectory, threads: 2, kernels: kernels
             ))
             for reference in texts {

@@ -6,8 +6,8 @@
  * 32 outputs. A general BLAS packs the weight matrix again on every call; for the few tokens of a
  * sentence that copy costs about as much as the arithmetic, so a kernel reading packed weights in place
  * runs about twice as fast. Code paths exist for AVX-512 with BF16 (weights and inputs rounded to
- * bfloat16, products summed in float), AVX-512 and AVX2 with FMA, chosen at run time; on other CPUs
- * `engram_kernels_supported` reports 0 and callers use BLAS.
+ * bfloat16, products summed in float), AVX-512 and AVX2 with FMA, chosen at run time, and portable C
+ * loops for other CPUs (`engram_kernels_supported` reports 0 there). No BLAS library is involved.
  */
 
 #include <stddef.h>
@@ -32,6 +32,14 @@ enum {
 int engram_kernels_supported(void);
 
 /**
+ * The fastest level on this CPU: the supported one, except that where AVX-512 BF16 is supported both it
+ * and the float AVX-512 kernel are timed on one small product (once per process, under a millisecond) and
+ * BF16 is chosen only when it is at least 10 % faster. The measured rates (multiply-adds per second, in
+ * billions) are stored through the pointers that are not NULL (0 when nothing was measured).
+ */
+int engram_kernels_fastest(double *float_rate, double *bf16_rate);
+
+/**
  * Packs a weight stored `outputs × inputs`, row-major (as PyTorch stores a linear layer), into
  * `packed`, which holds `outputs · inputs` floats and is 64-byte aligned. Panel p holds, for each input
  * i in order, the 32 weights of outputs 32p … 32p+31. `outputs` must be a multiple of 32.
@@ -49,6 +57,20 @@ void engram_linear_panels(
     const float *input, ptrdiff_t input_stride,
     const float *packed, int first_panel, int end_panel,
     float *output, ptrdiff_t output_stride);
+
+/**
+ * `engram_linear_panels` in plain C, for CPUs without AVX2 and other architectures (the compiler
+ * vectorises it for the target: SSE2, NEON); `engram_linear_panels` at level ENGRAM_KERNELS_NONE.
+ */
+void engram_linear_panels_portable(int rows, int inputs, const float *input, ptrdiff_t input_stride,
+                                   const float *packed, int first_panel, int end_panel,
+                                   float *output, ptrdiff_t output_stride);
+
+/**
+ * `output[t][o] += Σᵢ input[t][i] · weight[o][i]` for a weight read in place, row-major `outputs × inputs`
+ * (one that cannot be packed); input and output rows are `inputs` and `outputs` wide.
+ */
+void engram_linear_row_major(int rows, int inputs, int outputs, const float *input, const float *weight, float *output);
 
 /**
  * Packs like `engram_pack_panels`, rounding each weight to bfloat16 (to nearest, ties to even), with
@@ -89,6 +111,15 @@ void engram_gelu(float *values, ptrdiff_t count);
  * exponentiating, and eˣ is a polynomial within about 2 ulp of expf, saturating instead of overflowing.
  */
 void engram_softmax_rows(float *values, int rows, int count);
+
+/**
+ * Self-attention of one head over one sequence of `length` tokens: `output = softmax(scale · Q·Kᵀ) · V`,
+ * where row t of Q, K and V starts at `queries`, `keys`, `values` + t · `stride` and is `head_size` wide,
+ * and row t of the result at `output` + t · `output_stride`. `scratch` holds `length · (length +
+ * head_size)` floats. Loops compiled for AVX-512, AVX2 and the baseline; the loader picks one.
+ */
+void engram_attention_head(int length, int head_size, const float *queries, const float *keys, const float *values,
+                           ptrdiff_t stride, float scale, float *scratch, float *output, ptrdiff_t output_stride);
 
 /**
  * `scores[r] = Σᵢ query[i] · rows[r · dimension + i]` for every r < count: the exact-search scan over

@@ -1,3 +1,5 @@
+import CEmbeddingKernels
+
 /// Multi-head self-attention over a packed batch.
 ///
 /// The batch is packed, not padded: sequence `s` occupies rows `offset(s) ..< offset(s) + length(s)`
@@ -33,19 +35,8 @@ extension BertModel {
         let queries = workspace.queryKeyValue + offset * stride + head * headSize
         let keys = queries + hidden
         let values = queries + 2 * hidden
-        GEMM.multiply(
-            m: length, n: length, k: headSize,
-            a: queries, lda: stride,
-            b: keys, ldb: stride, transposeB: true,
-            c: scores, ldc: length,
-            alpha: 1 / Float(headSize).squareRoot()
-        )
-        VectorKernels.softmax(scores, rows: length, count: length)
-        GEMM.multiply(
-            m: length, n: headSize, k: length,
-            a: scores, lda: length,
-            b: values, ldb: stride, transposeB: false,
-            c: workspace.context + offset * hidden + head * headSize, ldc: hidden
-        )
+        engram_attention_head(
+            Int32(length), Int32(headSize), queries, keys, values, stride, 1 / Float(headSize).squareRoot(),
+            scores, workspace.context + offset * hidden + head * headSize, hidden)
     }
 }

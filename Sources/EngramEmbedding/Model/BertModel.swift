@@ -15,14 +15,14 @@ final class BertModel: @unchecked Sendable {
     private let weights: BertWeights
 
     /// Loads the weights of `file`, checking every tensor against `configuration`; the linear layers
-    /// run on `kernels` as resolved for this CPU (and on BLAS when the shapes cannot be packed), one
+    /// run on `kernels` as resolved for this CPU (weights read in place when their shapes cannot be packed), one
     /// product on up to `threads` cores.
     init(
         file: SafeTensorsFile, configuration: BertConfiguration, kernels: MatrixKernels = .automatic, threads: Int = 1
     ) throws(SafeTensorsError) {
         var kernels = kernels.resolved
-        if !BertWeights.canPack(configuration) { kernels = .blas }
-        let layout = kernels.weightLayout
+        if !BertWeights.canPack(configuration) { kernels = .portable }
+        let layout: LinearWeight.Layout = BertWeights.canPack(configuration) ? kernels.weightLayout : .rowMajor
         let count = BertWeights.storageCount(for: configuration, layout: layout)
         let storage = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
         do {
@@ -38,7 +38,7 @@ final class BertModel: @unchecked Sendable {
         self.file = file
         self.configuration = configuration
         self.kernels = kernels
-        parallel = ParallelPanels(helpers: kernels == .blas ? 0 : threads - 1)
+        parallel = ParallelPanels(helpers: layout == .rowMajor ? 0 : threads - 1)
     }
 
     deinit {

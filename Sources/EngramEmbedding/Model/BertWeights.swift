@@ -100,8 +100,8 @@ struct BertWeights {
         var layers: [Layer] = []
         for index in 0..<configuration.layerCount {
             let prefix = "encoder.layer.\(index)."
-            // The three projections stacked row-major: kept as they are for BLAS, else packed from a
-            // scratch copy.
+            // The three projections stacked row-major: kept as they are when they cannot be packed, else
+            // packed from a scratch copy.
             let stackedCount = 3 * hidden * hidden
             let stackedWeight = packed ? UnsafeMutablePointer<Float>.allocate(capacity: stackedCount) : take(stackedCount)
             defer { if packed { stackedWeight.deallocate() } }

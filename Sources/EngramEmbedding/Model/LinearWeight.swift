@@ -1,7 +1,7 @@
 import CEmbeddingKernels
 
 /// The weight of one linear layer, `outputs × inputs`, in the layout its kernel reads: row-major as
-/// stored (for OpenBLAS), packed into panels of 32 outputs (for the float kernels), or packed into
+/// stored (for shapes that cannot be packed), packed into panels of 32 outputs (for the float kernels), or packed into
 /// panels of bfloat16 input pairs (for the AVX-512 BF16 kernel).
 struct LinearWeight {
     /// How the weights are laid out.
@@ -70,9 +70,7 @@ extension LinearWeight {
         kernels: MatrixKernels, parallel pool: ParallelPanels, scratch: UnsafeMutablePointer<UInt16>
     ) {
         guard layout != .rowMajor, let level = kernels.packedLevel else {
-            GEMM.accumulateLinear(
-                input: input, rows: rows, inputs: inputs, weight: storage.assumingMemoryBound(to: Float.self),
-                outputs: outputs, output: output)
+            engram_linear_row_major(Int32(rows), Int32(inputs), Int32(outputs), input, storage.assumingMemoryBound(to: Float.self), output)
             return
         }
         let panels = panelCount

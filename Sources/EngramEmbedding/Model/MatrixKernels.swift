@@ -2,8 +2,8 @@ import CEmbeddingKernels
 
 /// Which code computes the encoder's linear layers.
 public enum MatrixKernels: Sendable, Equatable {
-    /// The fastest path this CPU supports: packed AVX-512 BF16, else packed AVX-512, else packed AVX2,
-    /// else OpenBLAS.
+    /// The fastest path on this CPU: packed AVX-512 BF16 where it measures faster than packed AVX-512
+    /// (`engram_kernels_fastest`), else packed AVX-512, else packed AVX2, else the portable kernels.
     case automatic
     /// The packed-weight kernels with AVX-512 BF16: weights and layer inputs rounded to bfloat16,
     /// products summed in float; twice the multiply-adds per instruction of the float kernels (falls
@@ -11,56 +11,78 @@ public enum MatrixKernels: Sendable, Equatable {
     case avx512bf16
     /// The packed-weight kernels with AVX-512 (falls back to a lower path on a CPU without it).
     case avx512
-    /// The packed-weight kernels with AVX2 and FMA (falls back to OpenBLAS on a CPU without them).
+    /// The packed-weight kernels with AVX2 and FMA (falls back to the portable kernels on a CPU without them).
     case avx2
-    /// OpenBLAS `sgemm` on the weights as stored.
-    case blas
+    /// The packed-weight kernels as plain C loops the compiler vectorises for the target (SSE2 on a
+    /// baseline x86-64, NEON on arm64): what runs where no instruction-set path fits.
+    case portable
 
     /// The path that runs on this CPU when `self` is asked for.
     var resolved: MatrixKernels {
         let supported = engram_kernels_supported()
         switch self {
-        case .automatic, .avx512bf16:
+        case .automatic:
+            let fastest = engram_kernels_fastest(nil, nil)
+            if fastest >= Int32(ENGRAM_KERNELS_AVX512_BF16) { return .avx512bf16 }
+            if fastest >= Int32(ENGRAM_KERNELS_AVX512) { return .avx512 }
+            return fastest >= Int32(ENGRAM_KERNELS_AVX2) ? .avx2 : .portable
+        case .avx512bf16:
             if supported >= Int32(ENGRAM_KERNELS_AVX512_BF16) { return .avx512bf16 }
             if supported >= Int32(ENGRAM_KERNELS_AVX512) { return .avx512 }
-            return supported >= Int32(ENGRAM_KERNELS_AVX2) ? .avx2 : .blas
+            return supported >= Int32(ENGRAM_KERNELS_AVX2) ? .avx2 : .portable
         case .avx512:
             if supported >= Int32(ENGRAM_KERNELS_AVX512) { return .avx512 }
-            return supported >= Int32(ENGRAM_KERNELS_AVX2) ? .avx2 : .blas
+            return supported >= Int32(ENGRAM_KERNELS_AVX2) ? .avx2 : .portable
         case .avx2:
-            return supported >= Int32(ENGRAM_KERNELS_AVX2) ? .avx2 : .blas
-        case .blas:
-            return .blas
+            return supported >= Int32(ENGRAM_KERNELS_AVX2) ? .avx2 : .portable
+        case .portable:
+            return .portable
         }
     }
 
-    /// The C level of a packed path; nil for `.blas` and `.automatic`.
+    /// The C level of a path (`ENGRAM_KERNELS_NONE` for the portable one); nil for `.automatic`.
     var packedLevel: Int32? {
         switch self {
         case .avx512bf16: Int32(ENGRAM_KERNELS_AVX512_BF16)
         case .avx512: Int32(ENGRAM_KERNELS_AVX512)
         case .avx2: Int32(ENGRAM_KERNELS_AVX2)
-        case .automatic, .blas: nil
+        case .portable: Int32(ENGRAM_KERNELS_NONE)
+        case .automatic: nil
         }
     }
 
-    /// How this path stores packed weights (`.rowMajor` for BLAS).
+    /// How this path stores packed weights.
     var weightLayout: LinearWeight.Layout {
         switch self {
         case .avx512bf16: .bfloat16Panels
-        case .avx512, .avx2: .panels
-        case .automatic, .blas: .rowMajor
+        case .avx512, .avx2, .portable, .automatic: .panels
         }
     }
 
-    /// A short name for logs: `avx512-bf16`, `avx512`, `avx2` or `blas`.
+    /// Why `.automatic` runs what it runs on this CPU, for the start-up log.
+    public static var automaticChoice: String {
+        var floatRate = 0.0
+        var bf16Rate = 0.0
+        let fastest = engram_kernels_fastest(&floatRate, &bf16Rate)
+        let supported = engram_kernels_supported()
+        if supported >= Int32(ENGRAM_KERNELS_AVX512_BF16) {
+            let rates = String(format: "avx512 %.0f, avx512-bf16 %.0f billion multiply-adds/s measured at start", floatRate, bf16Rate)
+            return fastest >= Int32(ENGRAM_KERNELS_AVX512_BF16)
+                ? "avx512-bf16 measured faster than avx512 (\(rates))"
+                : "avx512 measured faster than avx512-bf16 on this CPU (\(rates))"
+        }
+        return MatrixKernels.automatic.resolved == .portable
+            ? "no AVX2 on this CPU: the portable kernels, vectorised for its baseline" : "the widest instructions this CPU has"
+    }
+
+    /// A short name for logs and `--embed-kernels`: `avx512-bf16`, `avx512`, `avx2` or `portable`.
     public var name: String {
         switch self {
         case .automatic: "automatic"
         case .avx512bf16: "avx512-bf16"
         case .avx512: "avx512"
         case .avx2: "avx2"
-        case .blas: "blas"
+        case .portable: "portable"
         }
     }
 }

@@ -9,7 +9,8 @@ final class Workspace {
     let context: UnsafeMutablePointer<Float>
     /// Feed-forward activations, `tokens × intermediate`.
     let intermediate: UnsafeMutablePointer<Float>
-    /// Attention scores of one head of one sequence, `longest × longest`.
+    /// Attention scratch of one head of one sequence: its keys transposed and its scores,
+    /// `longest × (longest + head size)`.
     let scores: UnsafeMutablePointer<Float>
     /// A linear layer's input rounded to bfloat16 (for the BF16 kernels), `tokens × intermediate`
     /// rounded up to even.
@@ -20,7 +21,7 @@ final class Workspace {
     init(tokens: Int, longest: Int, configuration: BertConfiguration) {
         let hiddenCount = tokens * configuration.hiddenSize
         let intermediateCount = tokens * configuration.intermediateSize
-        storage = .allocate(capacity: 5 * hiddenCount + intermediateCount + longest * longest)
+        storage = .allocate(capacity: 5 * hiddenCount + intermediateCount + longest * (longest + configuration.headSize))
         let base = storage.baseAddress.unsafelyUnwrapped
         hidden = base
         queryKeyValue = base + hiddenCount
