@@ -774,6 +774,21 @@ int engram_kernels_fastest(double *float_rate, double *bf16_rate) {
     return measured_level;
 }
 
+#elif defined(__aarch64__)
+
+/* arm64: EmbeddingKernelsARM.c has the entry points (NEON, BFDOT) and calls these for level
+ * ENGRAM_KERNELS_NONE. */
+__attribute__((visibility("hidden")))
+void engram_arm_dot_rows_i8_scalar(const float *query, const int8_t *rows, int dimension, ptrdiff_t count, float *scores) {
+    dot_rows_i8_scalar(query, rows, dimension, count, scores);
+}
+
+__attribute__((visibility("hidden")))
+void engram_arm_quantize_rows_scalar(const float *rows, int dimension, ptrdiff_t count, int8_t *codes, float *scales,
+                                     float *residuals, float *norms) {
+    quantize_rows_scalar(rows, dimension, count, codes, scales, residuals, norms);
+}
+
 #else
 
 int engram_kernels_supported(void) { return ENGRAM_KERNELS_NONE; }

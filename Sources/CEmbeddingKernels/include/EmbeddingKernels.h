@@ -6,8 +6,10 @@
  * 32 outputs. A general BLAS packs the weight matrix again on every call; for the few tokens of a
  * sentence that copy costs about as much as the arithmetic, so a kernel reading packed weights in place
  * runs about twice as fast. Code paths exist for AVX-512 with BF16 (weights and inputs rounded to
- * bfloat16, products summed in float), AVX-512 and AVX2 with FMA, chosen at run time, and portable C
- * loops for other CPUs (`engram_kernels_supported` reports 0 there). No BLAS library is involved.
+ * bfloat16, products summed in float), AVX-512 and AVX2 with FMA, chosen at run time; on arm64 for NEON
+ * and, where the CPU has FEAT_BF16, BFDOT on the same bfloat16 panels (EmbeddingKernelsARM.c); and
+ * portable C loops for other CPUs (`engram_kernels_supported` reports 0 there). No BLAS library is
+ * involved.
  */
 
 #include <stddef.h>
@@ -20,22 +22,33 @@ extern "C" {
 /** Outputs per packed panel. A packable weight has a multiple of this many outputs. */
 enum { ENGRAM_PANEL_WIDTH = 32 };
 
-/** Instruction-set levels of the kernels. */
+/**
+ * Instruction-set levels of the kernels. The x86 levels (1 to 3) and the arm64 levels (4 and 5) are two
+ * families, each ordered by width; a CPU supports levels of its own family only. A `level` passed below
+ * must not exceed `engram_kernels_supported()`, so on x86 the arm64 levels are never valid; on arm64 the
+ * x86 levels (all below NEON) run the portable loops.
+ */
 enum {
     ENGRAM_KERNELS_NONE = 0,
     ENGRAM_KERNELS_AVX2 = 1,
     ENGRAM_KERNELS_AVX512 = 2,
     ENGRAM_KERNELS_AVX512_BF16 = 3,
+    /** arm64 Advanced SIMD (every AArch64 CPU): float panels, the scans and quantization. */
+    ENGRAM_KERNELS_NEON = 4,
+    /** NEON plus FEAT_BF16 (BFDOT; Linux HWCAP2_BF16): also the bfloat16 panels. */
+    ENGRAM_KERNELS_NEON_BF16 = 5,
 };
 
-/** The best level this CPU supports (ENGRAM_KERNELS_NONE when no path fits it). */
+/** The best level this CPU supports (ENGRAM_KERNELS_NONE when no path fits it; on arm64 at least NEON). */
 int engram_kernels_supported(void);
 
 /**
  * The fastest level on this CPU: the supported one, except that where AVX-512 BF16 is supported both it
  * and the float AVX-512 kernel are timed on one small product (once per process, under a millisecond) and
- * BF16 is chosen only when it is at least 10 % faster. The measured rates (multiply-adds per second, in
- * billions) are stored through the pointers that are not NULL (0 when nothing was measured).
+ * BF16 is chosen only when it is at least 10 % faster. On arm64 likewise: where NEON BF16 is supported,
+ * the BFDOT kernel is timed against the NEON float kernel and chosen only when at least 10 % faster. The
+ * measured rates (multiply-adds per second, in billions) are stored through the pointers that are not
+ * NULL (0 when nothing was measured).
  */
 int engram_kernels_fastest(double *float_rate, double *bf16_rate);
 
@@ -83,14 +96,16 @@ void engram_pack_panels_bf16(const float *weight, int outputs, int inputs, uint1
 /**
  * Rounds `rows` rows of `columns` floats (rows `input_stride` apart) to bfloat16 into `output`, whose
  * rows are `columns` rounded up to even values long (an odd row ends with a zero). Needs
- * ENGRAM_KERNELS_AVX512_BF16.
+ * ENGRAM_KERNELS_AVX512_BF16 on x86 (where subnormals round to zero, as VCVTNEPS2BF16 does); on arm64 it
+ * runs at any level and rounds exactly as `engram_pack_panels_bf16`.
  */
 void engram_round_rows_bf16(int rows, int columns, const float *input, ptrdiff_t input_stride, uint16_t *output);
 
 /**
  * `engram_linear_panels` on a `engram_pack_panels_bf16` weight and inputs rounded by
  * `engram_round_rows_bf16` (rows `input_stride` values apart): each output adds the products of the
- * bfloat16 values, summed in float. Needs ENGRAM_KERNELS_AVX512_BF16.
+ * bfloat16 values, summed in float. Needs ENGRAM_KERNELS_AVX512_BF16 or ENGRAM_KERNELS_NEON_BF16 (whose
+ * BFDOT rounds its sums to odd and flushes subnormals, whatever the FPCR says).
  */
 void engram_linear_panels_bf16(
     int rows, int inputs,
@@ -123,7 +138,7 @@ void engram_attention_head(int length, int head_size, const float *queries, cons
 
 /**
  * `scores[r] = Σᵢ query[i] · rows[r · dimension + i]` for every r < count: the exact-search scan over
- * stored embeddings (cosine similarity of unit vectors), with AVX-512 or AVX2 where the CPU has them.
+ * stored embeddings (cosine similarity of unit vectors), with AVX-512 or AVX2 where the CPU has them, NEON on arm64.
  */
 void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdiff_t count, float *scores);
 
