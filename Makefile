@@ -31,6 +31,7 @@ clients:
 	@scripts/client-venvs.sh
 
 test: deps model postgres clients
+	@scripts/test-kernels.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

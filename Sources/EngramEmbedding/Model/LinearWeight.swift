@@ -2,7 +2,7 @@ import CEmbeddingKernels
 
 /// The weight of one linear layer, `outputs × inputs`, in the layout its kernel reads: row-major as
 /// stored (for shapes that cannot be packed), packed into panels of 32 outputs (for the float kernels), or packed into
-/// panels of bfloat16 input pairs (for the AVX-512 BF16 kernel).
+/// panels of bfloat16 input pairs (for the AVX-512 BF16 and NEON BF16 kernels).
 struct LinearWeight {
     /// How the weights are laid out.
     enum Layout {
@@ -79,7 +79,9 @@ extension LinearWeight {
         let product: (Int, Int) -> Void
         switch layout {
         case .bfloat16Panels:
-            precondition(level >= Int32(ENGRAM_KERNELS_AVX512_BF16), "a bfloat16 weight needs the BF16 kernels")
+            precondition(
+                level == Int32(ENGRAM_KERNELS_AVX512_BF16) || level == Int32(ENGRAM_KERNELS_NEON_BF16),
+                "a bfloat16 weight needs the BF16 kernels")
             engram_round_rows_bf16(Int32(rows), Int32(inputs), input, inputs, scratch)
             let width = Self.bfloat16RowWidth(inputs)
             let matrix = storage.assumingMemoryBound(to: UInt16.self)
