@@ -7,7 +7,7 @@ import Testing
 @Suite("Packed matrix kernels")
 struct MatrixKernelsTests {
     /// The packed paths this CPU runs (each resolves to itself only when supported).
-    static let packedPaths: [MatrixKernels] = [.avx512bf16, .avx512, .avx2].filter { $0.resolved == $0 }
+    static let packedPaths: [MatrixKernels] = [.avx512bf16, .avx512, .avx2, .neonBF16, .neon].filter { $0.resolved == $0 }
 
     /// A deterministic pseudo-random matrix in [-1, 1).
     private static func matrix(_ count: Int, seed: UInt64) -> [Float] {

@@ -77,7 +77,12 @@ import Testing
         let query = Sample.unitVector(seed: 12, dimension: dimension)
         let supported = Int(engram_kernels_supported())
         var reference: (codes: [Int8], scales: [Float], residuals: [Float], norms: [Float], scores: [Float])?
-        for level in [Int(ENGRAM_KERNELS_NONE), Int(ENGRAM_KERNELS_AVX2), Int(ENGRAM_KERNELS_AVX512)] where level <= supported {
+        #if arch(arm64)
+        let levels = [Int(ENGRAM_KERNELS_NONE), Int(ENGRAM_KERNELS_NEON)]
+        #else
+        let levels = [Int(ENGRAM_KERNELS_NONE), Int(ENGRAM_KERNELS_AVX2), Int(ENGRAM_KERNELS_AVX512)]
+        #endif
+        for level in levels where level <= supported {
             var codes = [Int8](repeating: 0, count: rows.count)
             var scales = [Float](repeating: 0, count: 64), residuals = scales, norms = scales, scores = scales
             engram_quantize_rows_at(Int32(level), rows, Int32(dimension), 64, &codes, &scales, &residuals, &norms)
