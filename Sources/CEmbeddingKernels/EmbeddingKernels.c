@@ -618,8 +618,11 @@ static void quantize_rows512(const float *rows, int dimension, ptrdiff_t count, 
         for (int i = 0; i < dimension; i += 16) {
             const __mmask16 mask = dimension - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dimension - i)) - 1u);
             const __m512 value = _mm512_maskz_loadu_ps(mask, row + i);
-            __m512i code = _mm512_cvtps_epi32(_mm512_mul_ps(value, inverse));
+            const __m512 quotient = _mm512_mul_ps(value, inverse);
+            __m512i code = _mm512_cvtps_epi32(quotient);
             code = _mm512_max_epi32(_mm512_min_epi32(code, _mm512_set1_epi32(127)), _mm512_set1_epi32(-127));
+            /* A NaN converts to INT_MIN (then -127): code it 0, as the scalar loop does. */
+            code = _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(quotient, quotient, _CMP_ORD_Q), code);
             _mm512_mask_cvtsepi32_storeu_epi8(out + i, mask, code);
             const __m512 difference = _mm512_fmadd_ps(scaled, _mm512_cvtepi32_ps(code), value);
             residual = _mm512_fmadd_ps(difference, difference, residual);

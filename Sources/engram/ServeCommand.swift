@@ -145,8 +145,8 @@ struct ServeCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let why = embedKernels == .automatic ? " chosen automatically: \(MatrixKernels.automaticChoice)" : " as asked"
-        logger.info("Embedder \(embedder.modelID) loaded from \(resolvedModelDirectory) (kernels: \(embedder.kernels.name),\(why); \(embedder.configuration.threads) threads; \(LocalEmbedder.matrixLibrary))")
+        let why = embedKernels == .automatic ? "chosen automatically: \(MatrixKernels.automaticChoice)" : "as asked"
+        logger.info("Embedder \(embedder.modelID) loaded from \(resolvedModelDirectory) (kernels: \(embedder.kernels.name), \(embedder.configuration.threads) threads; \(LocalEmbedder.matrixLibrary); kernels \(why))")
 
         raiseDescriptorLimit(logger: logger)
         var configuration = HTTPServer.Configuration()
