@@ -127,37 +127,74 @@ void engram_softmax_rows(float *values, int rows, int count) {
 }
 
 /* One attention head of one sequence, as plain loops the compiler vectorises (and clones for AVX-512
- * and AVX2): Kᵀ is copied into the scratch first, so the scores of a query row are one contiguous
- * multiply-add per key dimension (no reduction to reassociate); the weighted sum of the values runs
- * along the head's dimensions the same way. */
+ * and AVX2). Kᵀ is copied into the scratch first, each row padded with zeros to a multiple of 16, so a
+ * block of 4 query rows × 16 keys keeps its scores in registers while it runs over the head's
+ * dimensions; the weighted sum of the values keeps 4 rows × the head's dimensions in registers the same
+ * way while it runs over the keys. */
+enum { ATTENTION_ROWS = 4, ATTENTION_KEYS = 16 };
+
 VECTOR_CLONES
 void engram_attention_head(int length, int head_size, const float *queries, const float *keys, const float *values,
                            ptrdiff_t stride, float scale, float *scratch, float *output, ptrdiff_t output_stride) {
-    float *transposed = scratch;                       /* head_size × length */
-    float *scores = scratch + (size_t)head_size * length; /* length × length */
-    for (int j = 0; j < length; j++) {
-        const float *key = keys + (ptrdiff_t)j * stride;
-        for (int d = 0; d < head_size; d++) transposed[(size_t)d * length + j] = key[d];
+    const int padded = (length + ATTENTION_KEYS - 1) / ATTENTION_KEYS * ATTENTION_KEYS;
+    float *transposed = scratch;                            /* head_size × padded */
+    float *scores = scratch + (size_t)head_size * padded;  /* length × length */
+    for (int d = 0; d < head_size; d++) {
+        float *row = transposed + (size_t)d * padded;
+        for (int j = 0; j < length; j++) row[j] = keys[(ptrdiff_t)j * stride + d];
+        for (int j = length; j < padded; j++) row[j] = 0;
     }
-    for (int i = 0; i < length; i++) {
-        const float *query = queries + (ptrdiff_t)i * stride;
-        float *row = scores + (size_t)i * length;
-        for (int j = 0; j < length; j++) row[j] = 0;
-        for (int d = 0; d < head_size; d++) {
-            const float q = query[d] * scale;
-            const float *column = transposed + (size_t)d * length;
-            for (int j = 0; j < length; j++) row[j] += q * column[j];
+    for (int i0 = 0; i0 < length; i0 += ATTENTION_ROWS) {
+        const float *q[ATTENTION_ROWS];
+        for (int r = 0; r < ATTENTION_ROWS; r++) {
+            const int i = i0 + r < length ? i0 + r : length - 1; /* rows past the end repeat the last, unused */
+            q[r] = queries + (ptrdiff_t)i * stride;
+        }
+        for (int j0 = 0; j0 < padded; j0 += ATTENTION_KEYS) {
+            float acc[ATTENTION_ROWS][ATTENTION_KEYS];
+            for (int r = 0; r < ATTENTION_ROWS; r++) for (int j = 0; j < ATTENTION_KEYS; j++) acc[r][j] = 0;
+            for (int d = 0; d < head_size; d++) {
+                const float *column = transposed + (size_t)d * padded + j0;
+                for (int r = 0; r < ATTENTION_ROWS; r++) {
+                    const float x = q[r][d];
+                    for (int j = 0; j < ATTENTION_KEYS; j++) acc[r][j] += x * column[j];
+                }
+            }
+            const int keys_here = length - j0 < ATTENTION_KEYS ? length - j0 : ATTENTION_KEYS;
+            for (int r = 0; r < ATTENTION_ROWS && i0 + r < length; r++) {
+                float *row = scores + (size_t)(i0 + r) * length + j0;
+                for (int j = 0; j < keys_here; j++) row[j] = acc[r][j] * scale;
+            }
         }
     }
     engram_softmax_rows(scores, length, length);
-    for (int i = 0; i < length; i++) {
-        const float *weights = scores + (size_t)i * length;
-        float *out = output + (ptrdiff_t)i * output_stride;
-        for (int d = 0; d < head_size; d++) out[d] = 0;
-        for (int j = 0; j < length; j++) {
-            const float w = weights[j];
-            const float *value = values + (ptrdiff_t)j * stride;
-            for (int d = 0; d < head_size; d++) out[d] += w * value[d];
+    for (int i0 = 0; i0 < length; i0 += ATTENTION_ROWS) {
+        const int rows_here = length - i0 < ATTENTION_ROWS ? length - i0 : ATTENTION_ROWS;
+        for (int d0 = 0; d0 < head_size; d0 += 32) {
+            const int width = head_size - d0 < 32 ? head_size - d0 : 32;
+            float acc[ATTENTION_ROWS][32];
+            for (int r = 0; r < ATTENTION_ROWS; r++) for (int d = 0; d < 32; d++) acc[r][d] = 0;
+            if (width == 32) {
+                for (int j = 0; j < length; j++) {
+                    const float *value = values + (ptrdiff_t)j * stride + d0;
+                    for (int r = 0; r < ATTENTION_ROWS; r++) {
+                        const float w = r < rows_here ? scores[(size_t)(i0 + r) * length + j] : 0;
+                        for (int d = 0; d < 32; d++) acc[r][d] += w * value[d];
+                    }
+                }
+            } else {
+                for (int j = 0; j < length; j++) {
+                    const float *value = values + (ptrdiff_t)j * stride + d0;
+                    for (int r = 0; r < rows_here; r++) {
+                        const float w = scores[(size_t)(i0 + r) * length + j];
+                        for (int d = 0; d < width; d++) acc[r][d] += w * value[d];
+                    }
+                }
+            }
+            for (int r = 0; r < rows_here; r++) {
+                float *out = output + (ptrdiff_t)(i0 + r) * output_stride + d0;
+                for (int d = 0; d < width; d++) out[d] = acc[r][d];
+            }
         }
     }
 }

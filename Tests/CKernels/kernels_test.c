@@ -294,7 +294,7 @@ static void test_attention(void) {
             const ptrdiff_t stride = 3 * head_size + 7, output_stride = head_size + 3;
             const float scale = 1.0f / sqrtf((float)head_size);
             float *qkv = allocate((size_t)length * stride * sizeof(float));
-            float *scratch = allocate((size_t)length * (length + head_size) * sizeof(float));
+            float *scratch = allocate(ENGRAM_ATTENTION_SCRATCH(length, head_size) * sizeof(float));
             float *output = allocate((size_t)length * output_stride * sizeof(float));
             double *scores = malloc((size_t)length * sizeof(double));
             fill(qkv, (size_t)length * stride);

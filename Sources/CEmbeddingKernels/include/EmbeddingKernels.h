@@ -130,9 +130,11 @@ void engram_softmax_rows(float *values, int rows, int count);
 /**
  * Self-attention of one head over one sequence of `length` tokens: `output = softmax(scale · Q·Kᵀ) · V`,
  * where row t of Q, K and V starts at `queries`, `keys`, `values` + t · `stride` and is `head_size` wide,
- * and row t of the result at `output` + t · `output_stride`. `scratch` holds `length · (length +
- * head_size)` floats. Loops compiled for AVX-512, AVX2 and the baseline; the loader picks one.
+ * and row t of the result at `output` + t · `output_stride`. `scratch` holds
+ * `ENGRAM_ATTENTION_SCRATCH(length, head_size)` floats. Loops compiled for AVX-512, AVX2 and the baseline; the loader picks one.
  */
+#define ENGRAM_ATTENTION_SCRATCH(length, head_size) \
+    ((size_t)(head_size) * (((size_t)(length) + 15) / 16 * 16) + (size_t)(length) * (size_t)(length))
 void engram_attention_head(int length, int head_size, const float *queries, const float *keys, const float *values,
                            ptrdiff_t stride, float scale, float *scratch, float *output, ptrdiff_t output_stride);
 

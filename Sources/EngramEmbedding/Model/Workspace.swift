@@ -9,8 +9,8 @@ final class Workspace {
     let context: UnsafeMutablePointer<Float>
     /// Feed-forward activations, `tokens × intermediate`.
     let intermediate: UnsafeMutablePointer<Float>
-    /// Attention scratch of one head of one sequence: its keys transposed and its scores,
-    /// `longest × (longest + head size)`.
+    /// Attention scratch of one head of one sequence: its keys transposed (rows padded to 16 keys) and
+    /// its scores.
     let scores: UnsafeMutablePointer<Float>
     /// A linear layer's input rounded to bfloat16 (for the BF16 kernels), `tokens × intermediate`
     /// rounded up to even.
@@ -21,7 +21,9 @@ final class Workspace {
     init(tokens: Int, longest: Int, configuration: BertConfiguration) {
         let hiddenCount = tokens * configuration.hiddenSize
         let intermediateCount = tokens * configuration.intermediateSize
-        storage = .allocate(capacity: 5 * hiddenCount + intermediateCount + longest * (longest + configuration.headSize))
+        // The attention scratch: Kᵀ with rows padded to 16 keys, and the scores (ENGRAM_ATTENTION_SCRATCH).
+        let attention = configuration.headSize * ((longest + 15) / 16 * 16) + longest * longest
+        storage = .allocate(capacity: 5 * hiddenCount + intermediateCount + attention)
         let base = storage.baseAddress.unsafelyUnwrapped
         hidden = base
         queryKeyValue = base + hiddenCount
