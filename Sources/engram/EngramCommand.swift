@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramCore
+import EngramEmbedding
 import EngramPostgres
 import EngramProviders
 import EngramSQLite
@@ -11,7 +12,8 @@ struct EngramCommand: ParsableCommand {
         commandName: "engram",
         abstract: "Engram: a self-hosted long-term memory server for AI agents.",
         version: "engram \(EngramVersion.current) (sqlite \(SQLiteLibrary.version), libpq \(PostgresLibrary.version), "
-            + "libcurl \(CurlLibrary.version))",
+            + "libcurl \(CurlLibrary.version)); embedder kernels on this CPU: \(MatrixKernels.automatic.resolved.name), "
+            + MatrixKernels.automaticChoice,
         subcommands: [ServeCommand.self, KeysCommand.self]
     )
 }

@@ -26,7 +26,7 @@ public enum MatrixKernels: Sendable, Equatable {
     /// The path that runs on this CPU when `self` is asked for. The arm64 levels (NEON, NEON BF16) are
     /// numerically above the x86 ones, so they are told apart before any `>=` on an x86 level; an x86
     /// path asked for on arm64, or an arm64 one on x86, falls back to the portable kernels.
-    var resolved: MatrixKernels {
+    public var resolved: MatrixKernels {
         let supported = engram_kernels_supported()
         let arm64 = supported >= Int32(ENGRAM_KERNELS_NEON)
         switch self {
