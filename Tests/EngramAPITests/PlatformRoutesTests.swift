@@ -101,6 +101,17 @@ struct PlatformRoutesTests {
                 #expect(response.status == 400 && response.text.contains(fragment), "\(filters): \(response.text)")
             }
             #expect(try api.call("POST", "/v3/memories/?page_size=201", #"{"filters": {"user_id": "alice"}}"#).status == 400)
+            // The largest page numbers answer an empty page: no arithmetic overflow, anywhere.
+            let huge = "page=\(Int.max)"
+            for (method, target, body) in [
+                ("POST", "/v3/memories/?\(huge)&page_size=200", #"{"filters": {"user_id": "alice"}}"#),
+                ("GET", "/memories?user_id=alice&\(huge)&page_size=1000", nil), ("GET", "/history?user_id=alice&\(huge)", nil),
+                ("GET", "/v1/events/?\(huge)", nil), ("GET", "/v1/entities/?\(huge)&page_size=1000", nil),
+                ("GET", "/graph/entities?user_id=alice&\(huge)", nil),
+            ] {
+                let response = try api.call(method, target, body)
+                #expect(response.status == 200 && response.results.isEmpty, "\(target): \(response.status) \(response.text)")
+            }
         }
     }
 

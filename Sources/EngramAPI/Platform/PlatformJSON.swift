@@ -125,10 +125,9 @@ enum PlatformJSON {
     static func page<Item>(_ page: Page<Item>, request: HTTPRequest, path: String, render: (Item) -> JSONValue) -> JSONValue {
         let host = request.headers["host"].map { "http://\($0)" } ?? ""
         func link(_ number: Int) -> JSONValue { .string("\(host)\(path)?page=\(number)&page_size=\(page.pageSize)") }
-        let hasNext = page.page * page.pageSize < page.total
         return .object([
             "count": .number(Double(page.total)),
-            "next": hasNext ? link(page.page + 1) : .null,
+            "next": page.hasNext ? link(page.page + 1) : .null,
             "previous": page.page > 1 ? link(page.page - 1) : .null,
             "results": .array(page.items.map(render)),
         ])

@@ -15,7 +15,11 @@ public struct Page<Item: Sendable>: Sendable {
     }
 
     /// Whether a later page has items.
-    public var hasNext: Bool { page * pageSize < total }
+    public var hasNext: Bool {
+        // A page number from a client may be as large as an Int holds: no overflow, just no next page.
+        let (shown, overflow) = page.multipliedReportingOverflow(by: pageSize)
+        return !overflow && shown < total
+    }
 }
 
 extension Page: Equatable where Item: Equatable {}

@@ -85,7 +85,7 @@ public enum Categories {
             for part in separated.split(separator: ",") {
                 let phrase = part.trimmingCharacters(in: CharacterSet(charactersIn: " .\n\t"))
                 if !phrase.isEmpty, !phrases.contains(phrase) { phrases.append(String(phrase.prefix(200))) }
-                if phrases.count >= 24 { break }
+                if phrases.count >= 12 { break }
             }
             if phrases.count == 1, !definition.description.isEmpty { phrases.append(String(definition.description.prefix(500))) }
             return phrases
