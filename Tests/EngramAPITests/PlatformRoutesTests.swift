@@ -220,7 +220,7 @@ struct PlatformRoutesTests {
                 let id = try Self.id(added)
                 #expect(try api.call("GET", "/v1/memories/\(id)/").object["categories"] as? [String] == ["food"])
                 let prompt = (fake.requests(on: chatPath).last?.json["messages"] as? [[String: Any]])?.last?["content"] as? String ?? ""
-                #expect(prompt.contains("- user_preferences:") && prompt.contains("- food:"), "the prompt lists the categories")
+                #expect(prompt.contains("personal_details, family, professional_details"), "the prompt lists the categories")
 
                 for text in ["I live in Porto", "I have two cats"] { _ = try Self.add(api, text) }
                 fake.enqueue(.openAIChat(content: #"{"drink": "oolong", "city": "Porto"}"#), on: chatPath)

@@ -44,8 +44,12 @@ struct InferencePrompt {
         if let includes, !includes.isEmpty { lines.append("Only remember facts about: \(includes)") }
         if let excludes, !excludes.isEmpty { lines.append("Never remember facts about: \(excludes)") }
         if !categories.isEmpty {
-            lines.append("Categories (file each ADD and UPDATE under those that fit, by name):\n"
-                + categories.map { "- \($0.name): \($0.description.prefix(300))" }.joined(separator: "\n"))
+            // The platform's defaults are plain words a model knows: their names alone keep the prompt
+            // short (about 60 tokens); a project's own categories come with what they cover.
+            let listed = categories == Categories.defaults
+                ? categories.map(\.name).joined(separator: ", ")
+                : categories.map { "- \($0.name): \($0.description.prefix(160))" }.joined(separator: "\n")
+            lines.append("Categories (file each ADD and UPDATE under those that fit, by name):\n" + listed)
         }
         lines.append("Existing memories:\n" + Self.json(existing))
         lines.append("New messages:\n" + messages.map { "\($0.role): \($0.content)" }.joined(separator: "\n"))
