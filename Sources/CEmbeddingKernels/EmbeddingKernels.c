@@ -721,101 +721,6 @@ void engram_dot_rows(const float *query, const float *rows, int dimension, ptrdi
 }
 
 
-/* Times `repeats` runs of `run` and returns the fastest, in seconds. */
-static double fastest_of(int repeats, void (*run)(void *), void *context) {
-    double best = 1e30;
-    for (int r = 0; r < repeats; r++) {
-        struct timespec start, end;
-        clock_gettime(CLOCK_MONOTONIC, &start);
-        run(context);
-        clock_gettime(CLOCK_MONOTONIC, &end);
-        double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) * 1e-9;
-        if (seconds < best) best = seconds;
-    }
-    return best;
-}
-
-enum { CALIBRATION_ROWS = 24, CALIBRATION_INPUTS = 384, CALIBRATION_OUTPUTS = 384 };
-
-struct calibration {
-    float *weight, *packed, *input, *output;
-    uint16_t *packed_bf16, *input_bf16;
-};
-
-static void run_float(void *context) {
-    struct calibration *c = context;
-    engram_linear_panels(ENGRAM_KERNELS_AVX512, CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input, CALIBRATION_INPUTS, c->packed,
-                         0, CALIBRATION_OUTPUTS / ENGRAM_PANEL_WIDTH, c->output, CALIBRATION_OUTPUTS);
-}
-
-static void run_bf16(void *context) {
-    struct calibration *c = context;
-    engram_round_rows_bf16(CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input, CALIBRATION_INPUTS, c->input_bf16);
-    engram_linear_panels_bf16(CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input_bf16, CALIBRATION_INPUTS, c->packed_bf16,
-                              0, CALIBRATION_OUTPUTS / ENGRAM_PANEL_WIDTH, c->output, CALIBRATION_OUTPUTS);
-}
-
-static int measured_level = -1;
-static double measured_float = 0, measured_bf16 = 0;
-
-/* Whether the BF16 dot products are worth having: on some CPUs that have them (seen on an Intel Xeon of
- * the 5th generation under a hypervisor) `vdpbf16ps` retires at a quarter of the rate of float FMAs, so
- * the float kernel is faster in spite of reading twice the weight bytes. Both kernels run the same
- * small product (24 rows, 384 × 384, about 3.5 million multiply-adds, well under a millisecond), the best
- * of several runs each; the faster path wins. */
-static void measure_levels(void) {
-    int level = engram_kernels_supported();
-    if (level < ENGRAM_KERNELS_AVX512_BF16) {
-        measured_level = level;
-        return;
-    }
-    struct calibration c;
-    const size_t weights = (size_t)CALIBRATION_OUTPUTS * CALIBRATION_INPUTS;
-    c.weight = aligned_alloc(64, weights * sizeof(float));
-    c.packed = aligned_alloc(64, weights * sizeof(float));
-    c.packed_bf16 = aligned_alloc(64, weights * sizeof(uint16_t));
-    c.input = aligned_alloc(64, (size_t)CALIBRATION_ROWS * CALIBRATION_INPUTS * sizeof(float));
-    c.input_bf16 = aligned_alloc(64, (size_t)CALIBRATION_ROWS * CALIBRATION_INPUTS * sizeof(uint16_t));
-    c.output = aligned_alloc(64, (size_t)CALIBRATION_ROWS * CALIBRATION_OUTPUTS * sizeof(float));
-    if (!c.weight || !c.packed || !c.packed_bf16 || !c.input || !c.input_bf16 || !c.output) {
-        measured_level = level;
-    } else {
-        uint32_t state = 12345;
-        for (size_t i = 0; i < weights; i++) {
-            state = state * 1664525u + 1013904223u;
-            c.weight[i] = (float)(state >> 8) / 16777216.0f - 0.5f;
-        }
-        for (int i = 0; i < CALIBRATION_ROWS * CALIBRATION_INPUTS; i++) c.input[i] = c.weight[i];
-        memset(c.output, 0, (size_t)CALIBRATION_ROWS * CALIBRATION_OUTPUTS * sizeof(float));
-        engram_pack_panels(c.weight, CALIBRATION_OUTPUTS, CALIBRATION_INPUTS, c.packed);
-        engram_pack_panels_bf16(c.weight, CALIBRATION_OUTPUTS, CALIBRATION_INPUTS, c.packed_bf16);
-        /* Warm both (caches, clocks), then time them alternately, one run at a time, keeping each one's
-         * fastest: a run slowed by another process on the core is discarded, and both see the same
-         * conditions (about 5 ms in all). */
-        run_float(&c); run_bf16(&c);
-        double float_time = 1e30, bf16_time = 1e30;
-        for (int round = 0; round < 40; round++) {
-            double f = fastest_of(1, run_float, &c), b = fastest_of(1, run_bf16, &c);
-            if (f < float_time) float_time = f;
-            if (b < bf16_time) bf16_time = b;
-        }
-        const double multiply_adds = (double)CALIBRATION_ROWS * CALIBRATION_INPUTS * CALIBRATION_OUTPUTS;
-        measured_float = multiply_adds / float_time / 1e9;
-        measured_bf16 = multiply_adds / bf16_time / 1e9;
-        /* BF16 must win clearly: it also rounds the inputs, and halves the weight bytes only. */
-        measured_level = bf16_time * 1.1 < float_time ? ENGRAM_KERNELS_AVX512_BF16 : ENGRAM_KERNELS_AVX512;
-    }
-    free(c.weight); free(c.packed); free(c.packed_bf16); free(c.input); free(c.input_bf16); free(c.output);
-}
-
-int engram_kernels_fastest(double *float_rate, double *bf16_rate) {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, measure_levels);
-    if (float_rate) *float_rate = measured_float;
-    if (bf16_rate) *bf16_rate = measured_bf16;
-    return measured_level;
-}
-
 #elif defined(__aarch64__)
 
 /* arm64: EmbeddingKernelsARM.c has the entry points (NEON, BFDOT) and calls these for level
@@ -882,10 +787,114 @@ void engram_quantize_rows(const float *rows, int dimension, ptrdiff_t count, int
     quantize_rows_scalar(rows, dimension, count, codes, scales, residuals, norms);
 }
 
-int engram_kernels_fastest(double *float_rate, double *bf16_rate) {
-    if (float_rate) *float_rate = 0;
-    if (bf16_rate) *bf16_rate = 0;
-    return ENGRAM_KERNELS_NONE;
+#endif
+
+/* The start-up measurement behind `engram_kernels_fastest`, the same on x86 (AVX-512 against AVX-512
+ * BF16) and arm64 (NEON against NEON BF16, EmbeddingKernelsARM.c) through the public entry points. */
+#if defined(ENGRAM_X86)
+#define CALIBRATION_FLOAT_LEVEL ENGRAM_KERNELS_AVX512
+#define CALIBRATION_BF16_LEVEL ENGRAM_KERNELS_AVX512_BF16
+#elif defined(__aarch64__)
+#define CALIBRATION_FLOAT_LEVEL ENGRAM_KERNELS_NEON
+#define CALIBRATION_BF16_LEVEL ENGRAM_KERNELS_NEON_BF16
+#else
+#define CALIBRATION_FLOAT_LEVEL ENGRAM_KERNELS_NONE
+#define CALIBRATION_BF16_LEVEL (-1) /* no BF16 path: the supported level is the fastest */
+#endif
+
+/* Times `repeats` runs of `run` and returns the fastest, in seconds. */
+static double fastest_of(int repeats, void (*run)(void *), void *context) {
+    double best = 1e30;
+    for (int r = 0; r < repeats; r++) {
+        struct timespec start, end;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        run(context);
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) * 1e-9;
+        if (seconds < best) best = seconds;
+    }
+    return best;
 }
 
-#endif
+enum { CALIBRATION_ROWS = 24, CALIBRATION_INPUTS = 384, CALIBRATION_OUTPUTS = 384 };
+
+struct calibration {
+    float *weight, *packed, *input, *output;
+    uint16_t *packed_bf16, *input_bf16;
+};
+
+static void run_float(void *context) {
+    struct calibration *c = context;
+    engram_linear_panels(CALIBRATION_FLOAT_LEVEL, CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input, CALIBRATION_INPUTS, c->packed,
+                         0, CALIBRATION_OUTPUTS / ENGRAM_PANEL_WIDTH, c->output, CALIBRATION_OUTPUTS);
+}
+
+static void run_bf16(void *context) {
+    struct calibration *c = context;
+    engram_round_rows_bf16(CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input, CALIBRATION_INPUTS, c->input_bf16);
+    engram_linear_panels_bf16(CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input_bf16, CALIBRATION_INPUTS, c->packed_bf16,
+                              0, CALIBRATION_OUTPUTS / ENGRAM_PANEL_WIDTH, c->output, CALIBRATION_OUTPUTS);
+}
+
+static int measured_level = -1;
+static double measured_float = 0, measured_bf16 = 0;
+
+/* Whether the BF16 dot products are worth having: on some CPUs that have them (seen on an Intel Xeon of
+ * the 5th generation under a hypervisor) `vdpbf16ps` retires at a quarter of the rate of float FMAs, so
+ * the float kernel is faster in spite of reading twice the weight bytes; on arm64, BFDOT's rate against
+ * FMLA differs between cores as well. Both kernels run the same
+ * small product (24 rows, 384 × 384, about 3.5 million multiply-adds, well under a millisecond), the best
+ * of several runs each; the faster path wins. */
+static void measure_levels(void) {
+    int level = engram_kernels_supported();
+    if (level != CALIBRATION_BF16_LEVEL) {
+        measured_level = level;
+        return;
+    }
+    struct calibration c;
+    const size_t weights = (size_t)CALIBRATION_OUTPUTS * CALIBRATION_INPUTS;
+    c.weight = aligned_alloc(64, weights * sizeof(float));
+    c.packed = aligned_alloc(64, weights * sizeof(float));
+    c.packed_bf16 = aligned_alloc(64, weights * sizeof(uint16_t));
+    c.input = aligned_alloc(64, (size_t)CALIBRATION_ROWS * CALIBRATION_INPUTS * sizeof(float));
+    c.input_bf16 = aligned_alloc(64, (size_t)CALIBRATION_ROWS * CALIBRATION_INPUTS * sizeof(uint16_t));
+    c.output = aligned_alloc(64, (size_t)CALIBRATION_ROWS * CALIBRATION_OUTPUTS * sizeof(float));
+    if (!c.weight || !c.packed || !c.packed_bf16 || !c.input || !c.input_bf16 || !c.output) {
+        measured_level = level;
+    } else {
+        uint32_t state = 12345;
+        for (size_t i = 0; i < weights; i++) {
+            state = state * 1664525u + 1013904223u;
+            c.weight[i] = (float)(state >> 8) / 16777216.0f - 0.5f;
+        }
+        for (int i = 0; i < CALIBRATION_ROWS * CALIBRATION_INPUTS; i++) c.input[i] = c.weight[i];
+        memset(c.output, 0, (size_t)CALIBRATION_ROWS * CALIBRATION_OUTPUTS * sizeof(float));
+        engram_pack_panels(c.weight, CALIBRATION_OUTPUTS, CALIBRATION_INPUTS, c.packed);
+        engram_pack_panels_bf16(c.weight, CALIBRATION_OUTPUTS, CALIBRATION_INPUTS, c.packed_bf16);
+        /* Warm both (caches, clocks), then time them alternately, one run at a time, keeping each one's
+         * fastest: a run slowed by another process on the core is discarded, and both see the same
+         * conditions (about 5 ms in all). */
+        run_float(&c); run_bf16(&c);
+        double float_time = 1e30, bf16_time = 1e30;
+        for (int round = 0; round < 40; round++) {
+            double f = fastest_of(1, run_float, &c), b = fastest_of(1, run_bf16, &c);
+            if (f < float_time) float_time = f;
+            if (b < bf16_time) bf16_time = b;
+        }
+        const double multiply_adds = (double)CALIBRATION_ROWS * CALIBRATION_INPUTS * CALIBRATION_OUTPUTS;
+        measured_float = multiply_adds / float_time / 1e9;
+        measured_bf16 = multiply_adds / bf16_time / 1e9;
+        /* BF16 must win clearly: it also rounds the inputs, and halves the weight bytes only. */
+        measured_level = bf16_time * 1.1 < float_time ? CALIBRATION_BF16_LEVEL : CALIBRATION_FLOAT_LEVEL;
+    }
+    free(c.weight); free(c.packed); free(c.packed_bf16); free(c.input); free(c.input_bf16); free(c.output);
+}
+
+int engram_kernels_fastest(double *float_rate, double *bf16_rate) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, measure_levels);
+    if (float_rate) *float_rate = measured_float;
+    if (bf16_rate) *bf16_rate = measured_bf16;
+    return measured_level;
+}
+
