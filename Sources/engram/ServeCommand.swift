@@ -190,6 +190,12 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("Cannot open the memory store in '\(dataDirectory)': \(error)")
         }
         for problem in service.startupProblems { logger.warning("\(problem)") }
+        // Offline categories need the category words embedded: before listening, not on the first add.
+        do {
+            try service.prepareCategories()
+        } catch {
+            logger.warning("The category words could not be embedded yet (the first add will try again): \(error)")
+        }
         // An inference add holds its worker while the LLM answers: with an LLM, keep more of them.
         let cores = ProcessInfo.processInfo.activeProcessorCount
         configuration.workerCount = try resolvedWorkers() ?? (service.hasChatModel ? max(16, 4 * cores) : max(4, 2 * cores))

@@ -39,6 +39,7 @@ public enum Categories {
         let margin: Double
         let maximum: Int
         private let cache = Mutex<[String: [(name: String, vector: [Float])]]>([:])
+        private let computing = NSLock()
 
         init(threshold: Double = 0.3, margin: Double = 0.08, maximum: Int = 3) {
             self.threshold = threshold
@@ -48,23 +49,12 @@ public enum Categories {
 
         /// The categories of each vector (unit length), embedding the anchors with `embedder` on first use.
         func categories(of vectors: [[Float]], among definitions: [CategoryDefinition], embedder: any Embedder, custom: Bool) throws -> [[String]] {
-            let usable = custom ? definitions : definitions.filter { $0.name != Categories.fallback }
-            guard !usable.isEmpty, !vectors.isEmpty else { return vectors.map { _ in [] } }
-            let key = embedder.modelID + "\u{1}" + usable.map { $0.name + "\u{2}" + $0.description }.joined(separator: "\u{1}")
-            var anchors = cache.withLock { $0[key] }
-            if anchors == nil {
-                let phrases = usable.flatMap { definition in Self.phrases(of: definition).map { (name: definition.name, text: $0) } }
-                let embedded = try embedder.embed(batch: phrases.map(\.text))
-                let made = zip(phrases, embedded).map { (name: $0.name, vector: $1) }
-                cache.withLock { cache in
-                    if cache.count > 64 { cache.removeAll() }
-                    cache[key] = made
-                }
-                anchors = made
-            }
+            guard !vectors.isEmpty else { return [] }
+            let anchors = try self.anchors(among: definitions, embedder: embedder, custom: custom)
+            guard !anchors.isEmpty else { return vectors.map { _ in [] } }
             return vectors.map { vector in
                 var best: [String: Double] = [:]
-                for anchor in anchors! where anchor.vector.count == vector.count {
+                for anchor in anchors where anchor.vector.count == vector.count {
                     let score = Double(MemoryService.dot(vector, anchor.vector))
                     if score > best[anchor.name] ?? -1 { best[anchor.name] = score }
                 }
@@ -73,6 +63,26 @@ public enum Categories {
                     .sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
                     .prefix(maximum).map(\.key)
             }
+        }
+
+        /// The embedded phrases of `definitions` (without `misc` unless `custom`), made once per embedder
+        /// and list. Concurrent first calls make them once: the others wait for it.
+        func anchors(among definitions: [CategoryDefinition], embedder: any Embedder, custom: Bool) throws -> [(name: String, vector: [Float])] {
+            let usable = custom ? definitions : definitions.filter { $0.name != Categories.fallback }
+            guard !usable.isEmpty else { return [] }
+            let key = embedder.modelID + "\u{1}" + usable.map { $0.name + "\u{2}" + $0.description }.joined(separator: "\u{1}")
+            if let cached = cache.withLock({ $0[key] }) { return cached }
+            computing.lock()
+            defer { computing.unlock() }
+            if let cached = cache.withLock({ $0[key] }) { return cached }
+            let phrases = usable.flatMap { definition in Self.phrases(of: definition).map { (name: definition.name, text: $0) } }
+            let embedded = try embedder.embed(batch: phrases.map(\.text))
+            let made = zip(phrases, embedded).map { (name: $0.name, vector: $1) }
+            cache.withLock { cache in
+                if cache.count > 64 { cache.removeAll() }
+                cache[key] = made
+            }
+            return made
         }
 
         /// The texts a category is embedded as: its name in words, then its description's phrases.
@@ -116,3 +126,13 @@ extension MemoryService {
         return changes
     }
 }
+
+extension MemoryService {
+    /// Embeds the `default` project's category words now (about 0.1 s with the local embedder), so the
+    /// first add does not wait for them; `engram serve` calls it before it listens.
+    public func prepareCategories() throws {
+        let settings = try projectSettings()
+        _ = try shared.classifier.anchors(among: settings.categories, embedder: embedder, custom: settings.customCategories != nil)
+    }
+}
+

@@ -16,6 +16,8 @@ extension MemoryService {
                 guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw MemoryError.invalid("text must not be empty") }
                 try Self.validateText(text)
             }
+            // Checked before anything is read, so a bad date is refused whatever the id.
+            if let expiration = item.update.expirationDate { _ = try expiration.flatMap(Self.validateDay) }
         }
         let found = try store.memories(ids: batch.map(\.id), project: project)
         if let missing = batch.first(where: { found[$0.id] == nil }) { throw MemoryError.notFound(missing.id) }

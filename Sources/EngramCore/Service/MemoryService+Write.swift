@@ -1,42 +1,11 @@
 extension MemoryService {
     /// Changes text (re-embedded), metadata (merged) or expiration date; keeps `created_at`; writes an
-    /// UPDATE history row.
+    /// UPDATE history row. A batch of one (`update(batch:)`).
     public func update(id: String, _ update: MemoryUpdate) throws -> Memory {
         guard !update.isEmpty else {
             throw MemoryError.invalid("At least one of text, metadata, or expiration_date must be provided.")
         }
-        if let text = update.text {
-            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw MemoryError.invalid("text must not be empty")
-            }
-            try Self.validateText(text)
-        }
-        let expiration = try update.expirationDate.map { day throws(MemoryError) in try Self.validateDay(day) }
-        let current = try get(id: id)
-        return try scopeLocks.withLock(project + "\u{1}" + current.scope.lockKey) {
-            var memory = try get(id: id)
-            let old = memory.text
-            var changes = MemoryChanges()
-            if let text = update.text?.trimmingCharacters(in: .whitespacesAndNewlines), text != memory.text {
-                memory.text = text
-                memory.hash = Self.hash(text)
-                memory.embedding = try embedder.embed(text)
-                memory.categories = []
-                if configuration.graph.enabled { changes.graph.statements = [editedGraph(of: memory)] }
-            }
-            if let metadata = update.metadata {
-                memory.metadata = Self.cleanMetadata((memory.metadata ?? [:]).merging(metadata) { $1 })
-            }
-            if let expiration { memory.expirationDate = expiration }
-            memory.updatedAt = now()
-            changes.updates = [memory]
-            changes.history = [HistoryEvent(
-                id: Self.newID(), memoryID: id, oldMemory: old, newMemory: memory.text, event: .update,
-                createdAt: memory.updatedAt, isDeleted: false, actorID: memory.actorID, role: memory.role,
-                scope: memory.scope, project: project)]
-            try applied(changes)
-            return memory
-        }
+        return try self.update(batch: [(id, update)])[0]
     }
 
     /// Removes a memory for good, with a DELETE history row; `purge` also erases its text from history.
