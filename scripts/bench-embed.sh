@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-embed`: the local embedder against sentence-transformers (PyTorch, CPU) on the same
 # texts, with 1 and 2 threads: single-text latency (p50, p95), batch throughput, resident memory; and
-# Engram's portable kernels (plain C, what runs on a CPU without AVX2) with 1 thread.
+# each kernel path the CPU has (and the portable one, plain C, what runs on a CPU without AVX2) with 1 thread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,7 +34,7 @@ for threads in 1 2; do
 done
 # The portable kernels (what runs on a CPU without AVX2), and each instruction-set path the CPU has,
 # with 1 thread, for comparison.
-for kernels in portable avx2 avx512 avx512-bf16; do
+for kernels in portable avx2 avx512 avx512-bf16 amx-bf16; do
   echo "Measuring the $kernels kernels with 1 thread..." >&2
   .build/release/EmbedBenchmark --texts "$out/texts.json" --threads 1 --kernels "$kernels" --model "$model_dir" \
     >"$out/engram-$kernels-1.report"

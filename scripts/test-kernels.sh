@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
 
-sources=(Sources/CEmbeddingKernels/EmbeddingKernels.c Sources/CEmbeddingKernels/EmbeddingKernelsARM.c)
+sources=(Sources/CEmbeddingKernels/EmbeddingKernels.c Sources/CEmbeddingKernels/EmbeddingKernelsARM.c Sources/CEmbeddingKernels/EmbeddingKernelsAMX.c)
 test_source=Tests/CKernels/kernels_test.c
 flags=(-std=gnu11 -Wall -Wextra -Werror -ISources/CEmbeddingKernels/include)
 out=$(mktemp -d)

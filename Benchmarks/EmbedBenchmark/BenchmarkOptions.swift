@@ -34,7 +34,7 @@ struct BenchmarkOptions {
     }
 
     /// Parses `--texts FILE --threads N [--model DIR] [--calls N] [--batch N] [--seconds S]
-    /// [--kernels automatic|avx512-bf16|avx512|avx2|neon-bf16|neon|portable]`.
+    /// [--kernels automatic|amx-bf16|avx512-bf16|avx512|avx2|neon-bf16|neon|portable]`.
     init(arguments: [String]) throws(Problem) {
         var values: [String: String] = [:]
         var iterator = arguments.dropFirst().makeIterator()
@@ -52,9 +52,8 @@ struct BenchmarkOptions {
         singleCalls = values["--calls"].flatMap(Int.init) ?? 200
         batchSize = values["--batch"].flatMap(Int.init) ?? 32
         batchSeconds = values["--seconds"].flatMap(Double.init) ?? 3
-        let kernelNames: [String: MatrixKernels] = ["automatic": .automatic, "avx512-bf16": .avx512bf16, "avx512": .avx512, "avx2": .avx2, "neon-bf16": .neonBF16, "neon": .neon, "portable": .portable]
         let kernelName = values["--kernels"] ?? "automatic"
-        guard let kernels = kernelNames[kernelName] else { throw .badValue("--kernels", kernelName) }
+        guard let kernels = MatrixKernels(name: kernelName) else { throw .badValue("--kernels", kernelName) }
         self.kernels = kernels
     }
 }

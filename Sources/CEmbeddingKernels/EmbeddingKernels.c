@@ -823,6 +823,8 @@ struct calibration {
     uint16_t *packed_bf16, *input_bf16;
 };
 
+_Static_assert(CALIBRATION_INPUTS % ENGRAM_AMX_INPUT_STEP == 0, "the calibration product must fit AMX tiles");
+
 static void run_float(void *context) {
     struct calibration *c = context;
     engram_linear_panels(CALIBRATION_FLOAT_LEVEL, CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input, CALIBRATION_INPUTS, c->packed,
@@ -836,15 +838,23 @@ static void run_bf16(void *context) {
                               0, CALIBRATION_OUTPUTS / ENGRAM_PANEL_WIDTH, c->output, CALIBRATION_OUTPUTS);
 }
 
-static int measured_level = -1;
-static double measured_float = 0, measured_bf16 = 0;
+static void run_amx(void *context) {
+    struct calibration *c = context;
+    engram_round_rows_bf16(CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input, CALIBRATION_INPUTS, c->input_bf16);
+    engram_linear_panels_amx(CALIBRATION_ROWS, CALIBRATION_INPUTS, c->input_bf16, CALIBRATION_INPUTS, c->packed_bf16,
+                             0, CALIBRATION_OUTPUTS / ENGRAM_PANEL_WIDTH, c->output, CALIBRATION_OUTPUTS);
+}
+
+static int measured_level = -1, measured_amx_fastest = 0;
+static double measured_float = 0, measured_bf16 = 0, measured_amx = 0;
 
 /* Whether the BF16 dot products are worth having: on some CPUs that have them (seen on an Intel Xeon of
  * the 5th generation under a hypervisor) `vdpbf16ps` retires at a quarter of the rate of float FMAs, so
  * the float kernel is faster in spite of reading twice the weight bytes; on arm64, BFDOT's rate against
  * FMLA differs between cores as well. Both kernels run the same
  * small product (24 rows, 384 × 384, about 3.5 million multiply-adds, well under a millisecond), the best
- * of several runs each; the faster path wins. */
+ * of several runs each; the faster path wins. Where AMX is usable its kernel (on the BF16 panels) runs the
+ * same product and is the fastest when it beats both by 10 %. */
 static void measure_levels(void) {
     int level = engram_kernels_supported();
     if (level != CALIBRATION_BF16_LEVEL) {
@@ -874,27 +884,42 @@ static void measure_levels(void) {
         /* Warm both (caches, clocks), then time them alternately, one run at a time, keeping each one's
          * fastest: a run slowed by another process on the core is discarded, and both see the same
          * conditions (about 5 ms in all). */
+        const int amx = engram_amx_supported();
         run_float(&c); run_bf16(&c);
-        double float_time = 1e30, bf16_time = 1e30;
+        if (amx) run_amx(&c);
+        double float_time = 1e30, bf16_time = 1e30, amx_time = 1e30;
         for (int round = 0; round < 40; round++) {
             double f = fastest_of(1, run_float, &c), b = fastest_of(1, run_bf16, &c);
             if (f < float_time) float_time = f;
             if (b < bf16_time) bf16_time = b;
+            if (amx) {
+                double a = fastest_of(1, run_amx, &c);
+                if (a < amx_time) amx_time = a;
+            }
         }
         const double multiply_adds = (double)CALIBRATION_ROWS * CALIBRATION_INPUTS * CALIBRATION_OUTPUTS;
         measured_float = multiply_adds / float_time / 1e9;
         measured_bf16 = multiply_adds / bf16_time / 1e9;
+        measured_amx = amx ? multiply_adds / amx_time / 1e9 : 0;
         /* BF16 must win clearly: it also rounds the inputs, and halves the weight bytes only. */
         measured_level = bf16_time * 1.1 < float_time ? CALIBRATION_BF16_LEVEL : CALIBRATION_FLOAT_LEVEL;
+        measured_amx_fastest = amx && amx_time * 1.1 < (bf16_time < float_time ? bf16_time : float_time);
     }
     free(c.weight); free(c.packed); free(c.packed_bf16); free(c.input); free(c.input_bf16); free(c.output);
 }
 
-int engram_kernels_fastest(double *float_rate, double *bf16_rate) {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, measure_levels);
+static pthread_once_t measured = PTHREAD_ONCE_INIT;
+
+int engram_kernels_fastest(double *float_rate, double *bf16_rate, double *amx_rate) {
+    pthread_once(&measured, measure_levels);
     if (float_rate) *float_rate = measured_float;
     if (bf16_rate) *bf16_rate = measured_bf16;
+    if (amx_rate) *amx_rate = measured_amx;
     return measured_level;
+}
+
+int engram_amx_fastest(void) {
+    pthread_once(&measured, measure_levels);
+    return measured_amx_fastest;
 }
 

@@ -62,10 +62,10 @@ struct ServeCommand: ParsableCommand {
     @Option(
         name: .customLong("embed-kernels"),
         help: """
-            Code of the local embedder's linear layers: automatic, avx512-bf16, avx512, avx2 (x86), neon-bf16, \
-            neon (arm64) or portable (env ENGRAM_EMBED_KERNELS; default automatic, the fastest this CPU runs). \
-            avx512 and neon keep every product in float; avx512-bf16 and neon-bf16 round weights and inputs to \
-            bfloat16 (cosine >= 0.9999 to the float model).
+            Code of the local embedder's linear layers: automatic, amx-bf16, avx512-bf16, avx512, avx2 (x86), \
+            neon-bf16, neon (arm64) or portable (env ENGRAM_EMBED_KERNELS; default automatic, the fastest this \
+            CPU runs). avx512 and neon keep every product in float; amx-bf16, avx512-bf16 and neon-bf16 round \
+            weights and inputs to bfloat16 (cosine >= 0.9999 to the float model).
             """
     )
     var embedKernels: String?
@@ -299,10 +299,10 @@ struct ServeCommand: ParsableCommand {
 
     /// The embedder's kernels as asked for; a path this CPU lacks falls back to the next one down.
     private func resolvedEmbedKernels() throws -> MatrixKernels {
-        let text = (setting(embedKernels, "embed_kernels") ?? "automatic").lowercased()
-        let known: [MatrixKernels] = [.automatic, .avx512bf16, .avx512, .avx2, .neonBF16, .neon, .portable]
-        guard let kernels = known.first(where: { $0.name == text }) else {
-            throw ValidationError("Unknown embed kernels '\(text)'; use one of \(known.map(\.name).joined(separator: ", ")).")
+        let text = setting(embedKernels, "embed_kernels") ?? "automatic"
+        guard let kernels = MatrixKernels(name: text) else {
+            let known = MatrixKernels.allCases.map(\.name).joined(separator: ", ")
+            throw ValidationError("Unknown embed kernels '\(text)'; use one of \(known).")
         }
         return kernels
     }

@@ -100,7 +100,7 @@ static int supported;
 static int level_supported(int level) { return level <= supported; }
 
 /* Shapes of the linear tests: every row-block remainder, odd and even input counts, 1 to 3 panels. */
-static const int row_counts[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 16, 24, 40};
+static const int row_counts[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 16, 24, 40, 47, 64, 300};
 static const int input_counts[] = {8, 9, 33, 127, 384, 1536};
 static const int output_counts[] = {32, 96};
 enum { ROW_SHAPES = sizeof row_counts / sizeof row_counts[0], INPUT_SHAPES = sizeof input_counts / sizeof input_counts[0],
@@ -110,7 +110,7 @@ enum { ROW_SHAPES = sizeof row_counts / sizeof row_counts[0], INPUT_SHAPES = siz
  * One linear product on packed panels: input rows `inputs + 3` floats apart, output rows `outputs + 5`
  * apart, starting from random values (the kernels add), over the panels `first ..< end` (columns outside
  * them must stay as they were). With `bf16`, the bfloat16 panels and rounded inputs, and the reference
- * multiplies the bfloat16 roundings of both factors.
+ * multiplies the bfloat16 roundings of both factors; `bf16` 2 runs the AMX kernel on them.
  */
 static void check_linear(int level, int bf16, int rows, int inputs, int outputs, int first, int end, double *worst) {
     const ptrdiff_t input_stride = inputs + 3, output_stride = outputs + 5;
@@ -137,7 +137,11 @@ static void check_linear(int level, int bf16, int rows, int inputs, int outputs,
                        level_name(level), t, i, rounded[(size_t)t * width + i], expected);
             }
         }
-        engram_linear_panels_bf16(rows, inputs, rounded, width, packed, first, end, output, output_stride);
+        if (bf16 == 2) {
+            engram_linear_panels_amx(rows, inputs, rounded, width, packed, first, end, output, output_stride);
+        } else {
+            engram_linear_panels_bf16(rows, inputs, rounded, width, packed, first, end, output, output_stride);
+        }
         free(packed);
         free(rounded);
     } else {
@@ -181,6 +185,7 @@ static void test_linear(int level, int bf16) {
     int products = 0;
     for (int a = 0; a < ROW_SHAPES; a++) {
         for (int b = 0; b < INPUT_SHAPES; b++) {
+            if (bf16 == 2 && input_counts[b] % ENGRAM_AMX_INPUT_STEP != 0) continue;
             for (int c = 0; c < OUTPUT_SHAPES; c++) {
                 const int panels = output_counts[c] / ENGRAM_PANEL_WIDTH;
                 /* All panels, and (with three) the middle one alone, as a helper thread would run it. */
@@ -193,8 +198,9 @@ static void test_linear(int level, int bf16) {
             }
         }
     }
-    printf("  %-12s %s panels: %d products (rows 1..40, inputs 8..1536, outputs 32/96), worst error %.2g of Σ|products|\n",
-           level_name(level), bf16 ? "bf16 " : "float", products, worst);
+    printf("  %-12s %s panels: %d products (rows 1..300, inputs %s, outputs 32/96), worst error %.2g of Σ|products|\n",
+           bf16 == 2 ? "amx-bf16" : level_name(level), bf16 ? "bf16 " : "float", products,
+           bf16 == 2 ? "384 and 1536" : "8..1536", worst);
 }
 
 static void test_row_major(void) {
@@ -497,10 +503,11 @@ static void test_round_bf16(void) {
 
 int main(void) {
     supported = engram_kernels_supported();
-    double float_rate = 0, bf16_rate = 0;
-    const int fastest = engram_kernels_fastest(&float_rate, &bf16_rate);
-    printf("kernels test: supported level %s, fastest %s (measured float %.2f, bf16 %.2f billion multiply-adds/s, meaningless under an emulator)\n",
-           level_name(supported), level_name(fastest), float_rate, bf16_rate);
+    double float_rate = 0, bf16_rate = 0, amx_rate = 0;
+    const int fastest = engram_kernels_fastest(&float_rate, &bf16_rate, &amx_rate);
+    printf("kernels test: supported level %s, fastest %s%s (measured float %.2f, bf16 %.2f, amx %.2f billion multiply-adds/s, meaningless under an emulator)\n",
+           level_name(supported), level_name(fastest), engram_amx_fastest() ? " with amx-bf16" : "", float_rate, bf16_rate, amx_rate);
+    EXPECT(!engram_amx_fastest() || engram_amx_supported(), "AMX measured fastest but not supported");
     EXPECT(fastest <= supported && level_supported(fastest), "fastest level %d is not supported", fastest);
     /* The script names the level a CPU model must have (qemu's `-cpu max` must run the BF16 path). */
     const char *expected = getenv("ENGRAM_EXPECT_LEVEL");
@@ -517,6 +524,17 @@ int main(void) {
         if (level == bf16_level) {
             test_linear(level, 1);
             test_round_bf16();
+            if (engram_amx_supported()) {
+                test_linear(level, 2);
+            } else {
+                printf("  %-12s skipped: %s\n", "amx-bf16",
+#if defined(__x86_64__)
+                       "no AMX on this CPU, or the system does not grant its tile state"
+#else
+                       "an x86 path"
+#endif
+                );
+            }
         } else {
             test_linear(level, 0);
             test_dot_rows_i8(level);

@@ -7,7 +7,7 @@ import Testing
 @Suite("Packed matrix kernels")
 struct MatrixKernelsTests {
     /// The packed paths this CPU runs (each resolves to itself only when supported).
-    static let packedPaths: [MatrixKernels] = [.avx512bf16, .avx512, .avx2, .neonBF16, .neon].filter { $0.resolved == $0 }
+    static let packedPaths: [MatrixKernels] = [.amx, .avx512bf16, .avx512, .avx2, .neonBF16, .neon].filter { $0.resolved == $0 }
 
     /// A deterministic pseudo-random matrix in [-1, 1).
     private static func matrix(_ count: Int, seed: UInt64) -> [Float] {
@@ -28,7 +28,7 @@ struct MatrixKernelsTests {
     func packedIsExact(_ kernels: MatrixKernels) {
         let pool = ParallelPanels(helpers: 1)
         // The BF16 kernel multiplies bfloat16 roundings of both factors; the reference does too.
-        let rounds = kernels == .avx512bf16
+        let rounds = kernels.weightLayout == .bfloat16Panels
         func factor(_ value: Float) -> Float { rounds ? Self.bfloat16(value) : value }
         for (outputs, inputs) in [(32, 1), (64, 37), (96, 384), (128, 1536)] {
             let weight = Self.matrix(outputs * inputs, seed: UInt64(outputs * 31 + inputs))
@@ -38,7 +38,8 @@ struct MatrixKernelsTests {
             weight.withUnsafeBufferPointer { source in
                 let packed = LinearWeight(
                     packing: source.baseAddress!, outputs: outputs, inputs: inputs, layout: kernels.weightLayout, into: packedStorage)
-                for rows in [1, 2, 5, 6, 7, 8, 9, 13, 17, 45] {
+                // Up to 300 rows where the product is small: AMX blocks rows by 16, 32 and 256.
+                for rows in [1, 2, 5, 6, 7, 8, 9, 13, 17, 33, 45, 64] + (outputs * inputs <= 96 * 384 ? [300] : []) {
                     let input = Self.matrix(rows * inputs, seed: UInt64(rows))
                     let bias = Self.matrix(rows * outputs, seed: 99)
                     var actual = bias

@@ -46,11 +46,15 @@ int engram_kernels_supported(void);
  * The fastest level on this CPU: the supported one, except that where AVX-512 BF16 is supported both it
  * and the float AVX-512 kernel are timed on one small product (once per process, under a millisecond) and
  * BF16 is chosen only when it is at least 10 % faster. On arm64 likewise: where NEON BF16 is supported,
- * the BFDOT kernel is timed against the NEON float kernel and chosen only when at least 10 % faster. The
- * measured rates (multiply-adds per second, in billions) are stored through the pointers that are not
- * NULL (0 when nothing was measured).
+ * the BFDOT kernel is timed against the NEON float kernel and chosen only when at least 10 % faster.
+ * Where AMX is usable (`engram_amx_supported`), its kernel runs the same product too; whether it won is
+ * `engram_amx_fastest`. The measured rates (multiply-adds per second, in billions) are stored through the
+ * pointers that are not NULL (0 when nothing was measured).
  */
-int engram_kernels_fastest(double *float_rate, double *bf16_rate);
+int engram_kernels_fastest(double *float_rate, double *bf16_rate, double *amx_rate);
+
+/** 1 when AMX was usable and measured at least 10 % faster than the level `engram_kernels_fastest` returns. */
+int engram_amx_fastest(void);
 
 /**
  * Packs a weight stored `outputs × inputs`, row-major (as PyTorch stores a linear layer), into
@@ -108,6 +112,28 @@ void engram_round_rows_bf16(int rows, int columns, const float *input, ptrdiff_t
  * BFDOT rounds its sums to odd and flushes subnormals, whatever the FPCR says).
  */
 void engram_linear_panels_bf16(
+    int rows, int inputs,
+    const uint16_t *input, ptrdiff_t input_stride,
+    const uint16_t *packed, int first_panel, int end_panel,
+    float *output, ptrdiff_t output_stride);
+
+/**
+ * Whether Intel AMX with BF16 is usable: the CPU has AMX-TILE and AMX-BF16 (and AVX-512 BF16, which
+ * rounds the inputs) and the operating system granted this process the tile state (asked for once, on
+ * the first call; Linux only). 0 on other CPUs and systems.
+ */
+int engram_amx_supported(void);
+
+/** The multiple of inputs `engram_linear_panels_amx` needs: one step of a tile product. */
+enum { ENGRAM_AMX_INPUT_STEP = 32 };
+
+/**
+ * `engram_linear_panels_bf16` on AMX tiles: the same packed weights, rounded inputs and result (each
+ * output adds the products of the bfloat16 values, summed in float). Needs `engram_amx_supported()`,
+ * `inputs` a multiple of ENGRAM_AMX_INPUT_STEP, and input rows `input_stride` values apart, a multiple
+ * of 32 bytes being best.
+ */
+void engram_linear_panels_amx(
     int rows, int inputs,
     const uint16_t *input, ptrdiff_t input_stride,
     const uint16_t *packed, int first_panel, int end_panel,

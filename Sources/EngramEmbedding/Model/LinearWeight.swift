@@ -60,6 +60,11 @@ struct LinearWeight {
 }
 
 extension LinearWeight {
+    /// Multiply-adds of a product's share on one thread: a million (10 to 20 µs on the vector kernels).
+    static let minimumChunk = 1_000_000
+    /// AMX does about ten times as many per second, so a share needs as many more to repay the hand-off.
+    static let minimumAMXChunk = 8_000_000
+
     /// `output += input · weightᵀ` over `rows` input rows (row-major, `inputs` wide; the output
     /// `outputs` wide and already holding the bias and any residual). A packed weight runs the
     /// kernel of `kernels` and shares its panels with `pool`'s idle helpers when the product is large enough
@@ -77,6 +82,7 @@ extension LinearWeight {
         let inputs = inputs
         let outputs = outputs
         let product: (Int, Int) -> Void
+        var minimumChunk = Self.minimumChunk
         switch layout {
         case .bfloat16Panels:
             precondition(
@@ -86,8 +92,15 @@ extension LinearWeight {
             let width = Self.bfloat16RowWidth(inputs)
             let matrix = storage.assumingMemoryBound(to: UInt16.self)
             let rounded = UnsafePointer(scratch)
-            product = { first, end in
-                engram_linear_panels_bf16(Int32(rows), Int32(inputs), rounded, width, matrix, Int32(first), Int32(end), output, outputs)
+            if kernels == .amx, inputs % Int(ENGRAM_AMX_INPUT_STEP) == 0 {
+                product = { first, end in
+                    engram_linear_panels_amx(Int32(rows), Int32(inputs), rounded, width, matrix, Int32(first), Int32(end), output, outputs)
+                }
+                minimumChunk = Self.minimumAMXChunk
+            } else {
+                product = { first, end in
+                    engram_linear_panels_bf16(Int32(rows), Int32(inputs), rounded, width, matrix, Int32(first), Int32(end), output, outputs)
+                }
             }
         default:
             let matrix = storage.assumingMemoryBound(to: Float.self)
@@ -95,9 +108,8 @@ extension LinearWeight {
                 engram_linear_panels(level, Int32(rows), Int32(inputs), input, inputs, matrix, Int32(first), Int32(end), output, outputs)
             }
         }
-        // At least a million multiply-adds (10 to 20 µs) per chunk, at most eight chunks per core.
         let multiplyAdds = rows * outputs * inputs
-        let chunks = min(panels, max(1, multiplyAdds / 1_000_000), 8 * (pool.helperCount + 1))
+        let chunks = min(panels, max(1, multiplyAdds / minimumChunk), 8 * (pool.helperCount + 1))
         if chunks <= 1 || pool.helperCount == 0 {
             product(0, panels)
             return

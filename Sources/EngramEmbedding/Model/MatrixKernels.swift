@@ -1,11 +1,16 @@
 import CEmbeddingKernels
 
 /// Which code computes the encoder's linear layers.
-public enum MatrixKernels: Sendable, Equatable {
-    /// The fastest path on this CPU: packed AVX-512 BF16 where it measures faster than packed AVX-512
-    /// (`engram_kernels_fastest`), else packed AVX-512, else packed AVX2; on arm64 packed NEON BF16 where
-    /// it measures faster than packed NEON, else packed NEON; else the portable kernels.
+public enum MatrixKernels: Sendable, Equatable, CaseIterable {
+    /// The fastest path on this CPU: AMX where it is usable and measures faster than the others, else
+    /// packed AVX-512 BF16 where it measures faster than packed AVX-512 (`engram_kernels_fastest`), else
+    /// packed AVX-512, else packed AVX2; on arm64 packed NEON BF16 where it measures faster than packed
+    /// NEON, else packed NEON; else the portable kernels.
     case automatic
+    /// Intel AMX tiles on the bfloat16 panels of `.avx512bf16` (TDPBF16PS: 16 × 16 × 32 multiply-adds per
+    /// instruction), with the AVX-512 BF16 kernel for products whose inputs are not a multiple of 32
+    /// (falls back to `.avx512bf16`'s path on a CPU or system without AMX).
+    case amx
     /// The packed-weight kernels with AVX-512 BF16: weights and layer inputs rounded to bfloat16,
     /// products summed in float; twice the multiply-adds per instruction of the float kernels (falls
     /// back to a lower path on a CPU without it).
@@ -31,12 +36,15 @@ public enum MatrixKernels: Sendable, Equatable {
         let arm64 = supported >= Int32(ENGRAM_KERNELS_NEON)
         switch self {
         case .automatic:
-            let fastest = engram_kernels_fastest(nil, nil)
+            if engram_amx_fastest() != 0 { return .amx }
+            let fastest = engram_kernels_fastest(nil, nil, nil)
             if fastest == Int32(ENGRAM_KERNELS_NEON_BF16) { return .neonBF16 }
             if fastest == Int32(ENGRAM_KERNELS_NEON) { return .neon }
             if fastest >= Int32(ENGRAM_KERNELS_AVX512_BF16) { return .avx512bf16 }
             if fastest >= Int32(ENGRAM_KERNELS_AVX512) { return .avx512 }
             return fastest >= Int32(ENGRAM_KERNELS_AVX2) ? .avx2 : .portable
+        case .amx:
+            return engram_amx_supported() != 0 ? .amx : MatrixKernels.avx512bf16.resolved
         case .avx512bf16:
             if arm64 { return .portable }
             if supported >= Int32(ENGRAM_KERNELS_AVX512_BF16) { return .avx512bf16 }
@@ -62,7 +70,7 @@ public enum MatrixKernels: Sendable, Equatable {
     /// The C level of a path (`ENGRAM_KERNELS_NONE` for the portable one); nil for `.automatic`.
     var packedLevel: Int32? {
         switch self {
-        case .avx512bf16: Int32(ENGRAM_KERNELS_AVX512_BF16)
+        case .amx, .avx512bf16: Int32(ENGRAM_KERNELS_AVX512_BF16)
         case .avx512: Int32(ENGRAM_KERNELS_AVX512)
         case .avx2: Int32(ENGRAM_KERNELS_AVX2)
         case .neonBF16: Int32(ENGRAM_KERNELS_NEON_BF16)
@@ -75,7 +83,7 @@ public enum MatrixKernels: Sendable, Equatable {
     /// How this path stores packed weights.
     var weightLayout: LinearWeight.Layout {
         switch self {
-        case .avx512bf16, .neonBF16: .bfloat16Panels
+        case .amx, .avx512bf16, .neonBF16: .bfloat16Panels
         case .avx512, .avx2, .neon, .portable, .automatic: .panels
         }
     }
@@ -84,7 +92,8 @@ public enum MatrixKernels: Sendable, Equatable {
     public static var automaticChoice: String {
         var floatRate = 0.0
         var bf16Rate = 0.0
-        let fastest = engram_kernels_fastest(&floatRate, &bf16Rate)
+        var amxRate = 0.0
+        let fastest = engram_kernels_fastest(&floatRate, &bf16Rate, &amxRate)
         let supported = engram_kernels_supported()
         if supported == Int32(ENGRAM_KERNELS_NEON_BF16) {
             let rates = String(format: "neon %.0f, neon-bf16 %.0f billion multiply-adds/s measured at start", floatRate, bf16Rate)
@@ -93,6 +102,15 @@ public enum MatrixKernels: Sendable, Equatable {
                 : "neon measured faster than neon-bf16 on this CPU (\(rates))"
         }
         if supported == Int32(ENGRAM_KERNELS_NEON) { return "NEON, the widest instructions this CPU has (no BF16)" }
+        if amxRate > 0 {
+            let rates = String(
+                format: "amx-bf16 %.0f, avx512-bf16 %.0f, avx512 %.0f billion multiply-adds/s measured at start",
+                amxRate, bf16Rate, floatRate)
+            let other = fastest >= Int32(ENGRAM_KERNELS_AVX512_BF16) ? "avx512-bf16" : "avx512"
+            return engram_amx_fastest() != 0
+                ? "amx-bf16 measured faster than avx512-bf16 and avx512 (\(rates))"
+                : "\(other) measured faster than amx-bf16 on this CPU (\(rates))"
+        }
         if supported >= Int32(ENGRAM_KERNELS_AVX512_BF16) {
             let rates = String(format: "avx512 %.0f, avx512-bf16 %.0f billion multiply-adds/s measured at start", floatRate, bf16Rate)
             return fastest >= Int32(ENGRAM_KERNELS_AVX512_BF16)
@@ -103,10 +121,17 @@ public enum MatrixKernels: Sendable, Equatable {
             ? "no AVX2 on this CPU: the portable kernels, vectorised for its baseline" : "the widest instructions this CPU has"
     }
 
-    /// A short name for logs and `--embed-kernels`: `avx512-bf16`, `avx512`, `avx2`, `neon-bf16`, `neon` or `portable`.
+    /// The path named `name` (as `name` spells it, any case), nil for an unknown name.
+    public init?(name: String) {
+        guard let match = Self.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
+        self = match
+    }
+
+    /// A short name for logs and `--embed-kernels`: `amx-bf16`, `avx512-bf16`, `avx512`, `avx2`, `neon-bf16`, `neon` or `portable`.
     public var name: String {
         switch self {
         case .automatic: "automatic"
+        case .amx: "amx-bf16"
         case .avx512bf16: "avx512-bf16"
         case .avx512: "avx512"
         case .avx2: "avx2"
