@@ -65,7 +65,8 @@ struct ServeCommand: ParsableCommand {
             Code of the local embedder's linear layers: automatic, amx-bf16, avx512-bf16, avx512, avx2 (x86), \
             neon-bf16, neon (arm64) or portable (env ENGRAM_EMBED_KERNELS; default automatic, the fastest this \
             CPU runs). avx512 and neon keep every product in float; amx-bf16, avx512-bf16 and neon-bf16 round \
-            weights and inputs to bfloat16 (cosine >= 0.9999 to the float model).
+            weights and inputs to bfloat16 (cosine >= 0.9999 to the float model). On this CPU automatic \
+            runs \(MatrixKernels.automatic.resolved.name) (`engram --version` says why).
             """
     )
     var embedKernels: String?
