@@ -6,7 +6,7 @@ import Foundation
 /// Like `ChatModel`, calls block the calling thread and may run on many threads at once. A provider
 /// that answered with an error status throws `ProviderRejection`; a call that got no usable answer
 /// throws `ProviderError`.
-public protocol ChatCompletionsRelay: Sendable {
+public protocol ChatCompletionsRelay: ChatModel {
     /// The model a request that names none is sent to.
     var defaultModel: String { get }
 
