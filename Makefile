@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model postgres clients build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-postgres clean
+.PHONY: deps model postgres clients build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-proxy bench-postgres clean
 
 deps:
 	@scripts/install-deps.sh
@@ -52,6 +52,10 @@ bench-retrieval: release model
 # The inference pipeline's overhead with a fake model answering at once; BENCH_MEMORIES, BENCH_ADDS.
 bench-inference: deps model
 	@scripts/bench-inference.sh
+
+# The chat proxy's overhead before the first token (BENCH_MEMORIES, BENCH_REQUESTS): see scripts/bench-proxy.sh.
+bench-proxy: deps model
+	@scripts/bench-proxy.sh
 
 bench-embed: deps model
 	@scripts/bench-embed.sh
