@@ -34,9 +34,13 @@ public struct ChatCompletionRequest: Sendable, Equatable {
     /// Whether a streamed answer ends with a usage chunk (`stream_options.include_usage`).
     public var includeUsage: Bool { body["stream_options"]?.objectValue?["include_usage"] == .bool(true) }
 
-    /// The answer's token limit: `max_completion_tokens`, else the older `max_tokens`.
+    /// The answer's token limit: `max_completion_tokens`, else the older `max_tokens`; nil when neither
+    /// is a whole number in 1...10⁹ (a provider that needs one then gets the configured limit).
     public var maxTokens: Int? {
-        (body["max_completion_tokens"]?.numberValue ?? body["max_tokens"]?.numberValue).map { Int($0) }
+        guard let value = body["max_completion_tokens"]?.numberValue ?? body["max_tokens"]?.numberValue,
+              value.rounded() == value, (1...1e9).contains(value)
+        else { return nil }
+        return Int(value)
     }
 
     public var temperature: Double? { body["temperature"]?.numberValue }
