@@ -22,4 +22,5 @@ print(f"first chunk, straight to model  p50 {r['direct_p50_ms']:6.2f} / p95 {r['
 print(f"first chunk, proxy, no scope    p50 {r['plain_p50_ms']:6.2f} / p95 {r['plain_p95_ms']:6.2f} ms")
 print(f"first chunk, proxy, with scope  p50 {r['scoped_p50_ms']:6.2f} / p95 {r['scoped_p95_ms']:6.2f} ms")
 print(f"proxy overhead (scope - straight) p50 {r['overhead_p50_ms']:6.2f} / p95 {r['overhead_p95_ms']:6.2f} ms")
+print(f"of which the recall (search)     p50 {r['recall_p50_ms']:6.2f} / p95 {r['recall_p95_ms']:6.2f} ms")
 PY

@@ -62,7 +62,7 @@ defer {
 }
 
 if options.mode == "proxy" {
-    let report = try ProxyMeasurement.run(options: options, apiPort: api.port, modelPort: modelServer.port)
+    let report = try ProxyMeasurement.run(options: options, service: service, apiPort: api.port, modelPort: modelServer.port)
     print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
 } else {
     let client = try BenchClient(port: api.port)
