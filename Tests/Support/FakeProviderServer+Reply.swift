@@ -103,7 +103,7 @@ extension FakeProviderServer {
         func response(wait: @escaping @Sendable (Duration) -> Void) -> HTTPResponse {
             var fields = HTTPHeaders()
             for field in headers { fields.add(name: field.name, value: field.value) }
-            let status = HTTPStatus(code: status, reason: Self.reason(status))
+            let status = HTTPStatus(code: status)
             guard let events else { return HTTPResponse(status: status, headers: fields, body: Array(body)) }
             let (interval, breaksOff) = (eventInterval, self.breaksOff)
             return .eventStream(status: status, headers: fields) { writer in
@@ -117,21 +117,5 @@ extension FakeProviderServer {
 
         /// Thrown after the first event to cut a stream without its end.
         struct BrokenOff: Error {}
-
-        private static func reason(_ status: Int) -> String {
-            switch status {
-            case 200: "OK"
-            case 400: "Bad Request"
-            case 401: "Unauthorized"
-            case 403: "Forbidden"
-            case 404: "Not Found"
-            case 422: "Unprocessable Content"
-            case 429: "Too Many Requests"
-            case 500: "Internal Server Error"
-            case 502: "Bad Gateway"
-            case 503: "Service Unavailable"
-            default: "Status"
-            }
-        }
     }
 }

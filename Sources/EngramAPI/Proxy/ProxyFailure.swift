@@ -15,7 +15,7 @@ struct ProxyFailure: HTTPResponseError {
         switch error {
         case let rejection as ProviderRejection:
             let code = (400..<600).contains(rejection.status) ? rejection.status : 502
-            status = HTTPStatus(code: code, reason: Self.reason(code))
+            status = HTTPStatus(code: code)
             message = rejection.message
             type = rejection.type ?? Self.type(for: code)
             self.code = rejection.code
@@ -26,7 +26,7 @@ struct ProxyFailure: HTTPResponseError {
             case .timeout: 504
             default: 502
             }
-            status = HTTPStatus(code: code, reason: Self.reason(code))
+            status = HTTPStatus(code: code)
             message = failure.message
             type = Self.type(for: code)
             self.code = failure.code.rawValue
@@ -57,25 +57,6 @@ struct ProxyFailure: HTTPResponseError {
         case 429: "rate_limit_error"
         case 400..<500: "invalid_request_error"
         default: "api_error"
-        }
-    }
-
-    private static func reason(_ status: Int) -> String {
-        switch status {
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 408: "Request Timeout"
-        case 409: "Conflict"
-        case 413: "Content Too Large"
-        case 422: "Unprocessable Content"
-        case 429: "Too Many Requests"
-        case 500: "Internal Server Error"
-        case 502: "Bad Gateway"
-        case 503: "Service Unavailable"
-        case 504: "Gateway Timeout"
-        default: (400..<500).contains(status) ? "Client Error" : "Server Error"
         }
     }
 }

@@ -48,11 +48,9 @@ extension AnthropicChatModel: ChatCompletionsRelay {
             model: request.model ?? model, temperature: temperature, maxTokens: maxTokens, vision: supportsVision)
         let chat = ChatRequest(messages: try request.chatMessages(), maxTokens: request.maxTokens, temperature: request.temperature)
         let body = try AnthropicPayload.body(chat, options: options, stream: request.stream, stop: request.stop, topP: request.topP)
-        var headers = [("x-api-key", apiKey), ("anthropic-version", Self.apiVersion)]
-        if request.stream { headers.append(("Accept", "text/event-stream")) }
-        var http = HTTPClientRequest.postJSON(url: url, headers: headers, body: body)
-        if request.stream { http.headers.removeAll { $0.name == "Accept" && $0.value == "application/json" } }
-        return (http, RequestTarget(url: url).host)
+        let headers = [("x-api-key", apiKey), ("anthropic-version", Self.apiVersion)]
+        let accept = request.stream ? "text/event-stream" : "application/json"
+        return (.postJSON(url: url, headers: headers, body: body, accept: accept), RequestTarget(url: url).host)
     }
 
     private static func now() -> Int { Int(Date().timeIntervalSince1970) }

@@ -22,7 +22,7 @@ extension OpenAIChatModel: ChatCompletionsRelay {
             response = try client.stream(http) { bytes in
                 for event in decoder.feed(bytes) where event.data != "[DONE]" {
                     // Some compatible servers report a failure mid-stream as an event holding `error`.
-                    if let rejection = Self.streamedError(event.data) {
+                    if let rejection = Self.streamedError(event.data, host: host) {
                         failure = rejection
                         return false
                     }
@@ -50,17 +50,16 @@ extension OpenAIChatModel: ChatCompletionsRelay {
         request.setModelIfAbsent(model)
         let url = endpoint.url("chat/completions")
         let body = try ProviderJSON.encode(JSONValue.object(request.body))
-        var http = HTTPClientRequest.postJSON(url: url, headers: endpoint.authorization, body: body)
-        if request.stream { http.headers = http.headers.map { $0.name == "Accept" ? ("Accept", "text/event-stream") : $0 } }
-        return (http, RequestTarget(url: url).host)
+        let accept = request.stream ? "text/event-stream" : "application/json"
+        return (.postJSON(url: url, headers: endpoint.authorization, body: body, accept: accept), RequestTarget(url: url).host)
     }
 
     /// The rejection an `{"error": {...}}` event describes, if the event is one.
-    private static func streamedError(_ data: String) -> ProviderRejection? {
+    private static func streamedError(_ data: String, host: String) -> ProviderRejection? {
         guard data.contains("\"error\""),
               case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)),
               let error = object["error"], error != .null
         else { return nil }
-        return ProviderRejection(status: 502, body: Data(data.utf8), host: "The provider")
+        return ProviderRejection(status: 502, body: Data(data.utf8), host: host)
     }
 }
