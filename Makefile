@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model postgres clients build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-postgres clean
+.PHONY: deps model postgres clients build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-proxy bench-postgres clean
 
 deps:
 	@scripts/install-deps.sh
@@ -26,7 +26,7 @@ release: deps
 serve: release model
 	.build/release/engram serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-# mem0's official Python clients (mem0ai 2.2.1 and 1.0.11) in git-ignored venvs, for the SDK tests.
+# mem0's official Python clients (mem0ai 2.2.1 and 1.0.11) and the openai SDK in git-ignored venvs, for the SDK tests.
 clients:
 	@scripts/client-venvs.sh
 
@@ -52,6 +52,10 @@ bench-retrieval: release model
 # The inference pipeline's overhead with a fake model answering at once; BENCH_MEMORIES, BENCH_ADDS.
 bench-inference: deps model
 	@scripts/bench-inference.sh
+
+# The chat proxy's overhead before the first token (BENCH_MEMORIES, BENCH_REQUESTS): see scripts/bench-proxy.sh.
+bench-proxy: deps model
+	@scripts/bench-proxy.sh
 
 bench-embed: deps model
 	@scripts/bench-embed.sh

@@ -7,6 +7,8 @@ import Synchronization
 struct InferenceBenchmarkOptions {
     var memories = 10_000
     var adds = 200
+    /// `inference` (adds) or `proxy` (chat proxy requests, `adds` of them, streamed).
+    var mode = "inference"
     var warmup = 10
     var modelDirectory = ProcessInfo.processInfo.environment["ENGRAM_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
     /// As `engram serve` runs the local embedder: one lane per core, one thread per product.
@@ -19,12 +21,13 @@ struct InferenceBenchmarkOptions {
             guard let value = iterator.next() else { throw BenchError("\(flag) needs a value") }
             switch flag {
             case "--memories": memories = Int(value) ?? memories
-            case "--adds": adds = Int(value) ?? adds
+            case "--adds", "--requests": adds = Int(value) ?? adds
+            case "--mode": mode = value
             case "--warmup": warmup = Int(value) ?? warmup
             case "--model-dir": modelDirectory = value
             case "--lanes": lanes = Int(value) ?? lanes
             case "--embed-threads": embedThreads = Int(value) ?? embedThreads
-            default: throw BenchError("unknown option \(flag); known: --memories --adds --warmup --model-dir --lanes --embed-threads")
+            default: throw BenchError("unknown option \(flag); known: --mode --memories --adds (--requests) --warmup --model-dir --lanes --embed-threads")
             }
         }
     }
@@ -36,7 +39,8 @@ struct BenchError: Error, CustomStringConvertible {
 }
 
 /// An OpenAI-compatible chat endpoint that answers at once: one ADD with the last user message as
-/// the fact. It records the size of each prompt and how many existing memories it was shown.
+/// the fact, or (a streamed request, the chat proxy's) a short streamed answer. It records the size of
+/// each prompt and how many existing memories it was shown.
 final class FakeModel: Sendable {
     let promptBytes = Mutex<[Int]>([])
     let shownMemories = Mutex<[Int]>([])
@@ -45,6 +49,7 @@ final class FakeModel: Sendable {
         var router = Router(logger: logger)
         router.add(.post, "/v1/chat/completions") { [self] request in
             let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
+            if body["stream"] as? Bool == true { return Self.streamedAnswer }
             let messages = body["messages"] as? [[String: Any]] ?? []
             let user = messages.last?["content"] as? String ?? ""
             promptBytes.withLock { $0.append(messages.reduce(0) { $0 + (($1["content"] as? String)?.utf8.count ?? 0) }) }
@@ -63,6 +68,15 @@ final class FakeModel: Sendable {
             return .json(bytes: Array(try JSONSerialization.data(withJSONObject: completion)))
         }
         return router
+    }
+
+    /// Three chunks and `[DONE]`, all written at once.
+    static let streamedAnswer = HTTPResponse.eventStream { writer in
+        for delta in [#"{"role":"assistant","content":""}"#, #"{"content":"Sounds fun."}"#, "{}"] {
+            let chunk = #"{"id":"chatcmpl-bench","object":"chat.completion.chunk","created":0,"model":"fake-model","choices":[{"index":0,"delta":\#(delta),"finish_reason":null}]}"#
+            try writer.write(ServerSentEvent(data: chunk).bytes)
+        }
+        try writer.write(ServerSentEvent(data: "[DONE]").bytes)
     }
 }
 
@@ -111,16 +125,7 @@ final class BenchClient {
     deinit { close(descriptor) }
 
     func post(_ path: String, body: Data) throws -> (Int, String) {
-        var request = Data("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
-        request.append(body)
-        try request.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let sent = send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                guard sent > 0 else { throw BenchError("send failed") }
-                offset += sent
-            }
-        }
+        try write(path, body: body)
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -137,6 +142,45 @@ final class BenchClient {
             guard received.count >= headBytes + length else { continue }
             let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
             return (status, String(decoding: received[headBytes..<(headBytes + length)], as: UTF8.self))
+        }
+    }
+
+    /// Posts a streamed request and reads the chunked answer to its end; returns the milliseconds from
+    /// sending to the arrival of the first body byte (the first token's chunk).
+    func postUntilFirstChunk(_ path: String, body: Data) throws -> Double {
+        let started = DispatchTime.now().uptimeNanoseconds
+        try write(path, body: body)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var firstChunk: Double?
+        let terminator = Array("\r\n\r\n".utf8)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { throw BenchError("connection closed") }
+            received += buffer[0..<count]
+            guard let headEnd = received.firstRange(of: terminator) else { continue }
+            guard String(decoding: received[..<headEnd.lowerBound], as: UTF8.self).hasPrefix("HTTP/1.1 200") else {
+                throw BenchError("the stream answered \(String(decoding: received, as: UTF8.self))")
+            }
+            if firstChunk == nil, received.count > headEnd.upperBound {
+                firstChunk = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            }
+            if received.count > headEnd.upperBound, received.suffix(5).elementsEqual(Array("0\r\n\r\n".utf8)) {
+                return firstChunk ?? 0
+            }
+        }
+    }
+
+    private func write(_ path: String, body: Data) throws {
+        var request = Data("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+        request.append(body)
+        try request.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let sent = send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                guard sent > 0 else { throw BenchError("send failed") }
+                offset += sent
+            }
         }
     }
 }

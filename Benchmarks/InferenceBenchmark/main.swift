@@ -3,6 +3,7 @@
 // answers at once, so what is measured is everything but the model: embedding the new messages,
 // retrieving related memories, building the prompt, the HTTP round trip to the model, parsing,
 // embedding the new fact and the write. The scope first holds `--memories` memories.
+// With `--mode proxy` (`make bench-proxy`), the chat proxy's overhead instead (ProxyMeasurement.swift).
 import EngramAPI
 import EngramCore
 import EngramEmbedding
@@ -60,41 +61,46 @@ defer {
     api.waitUntilStopped()
 }
 
-let client = try BenchClient(port: api.port)
-var latencies: [Double] = []
-let conversation = Corpus.conversations(count: options.adds + options.warmup)
-for (index, messages) in conversation.enumerated() {
-    let body = try JSONSerialization.data(withJSONObject: [
-        "messages": messages.map { ["role": $0.role, "content": $0.content] }, "user_id": "bench-user",
-    ])
-    let started = DispatchTime.now().uptimeNanoseconds
-    let (status, text) = try client.post("/memories", body: body)
-    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-    guard status == 200 else { throw BenchError("add answered \(status): \(text)") }
-    if index >= options.warmup { latencies.append(elapsed) }
-}
+if options.mode == "proxy" {
+    let report = try ProxyMeasurement.run(options: options, service: service, apiPort: api.port, modelPort: modelServer.port)
+    print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+} else {
+    let client = try BenchClient(port: api.port)
+    var latencies: [Double] = []
+    let conversation = Corpus.conversations(count: options.adds + options.warmup)
+    for (index, messages) in conversation.enumerated() {
+        let body = try JSONSerialization.data(withJSONObject: [
+            "messages": messages.map { ["role": $0.role, "content": $0.content] }, "user_id": "bench-user",
+        ])
+        let started = DispatchTime.now().uptimeNanoseconds
+        let (status, text) = try client.post("/memories", body: body)
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        guard status == 200 else { throw BenchError("add answered \(status): \(text)") }
+        if index >= options.warmup { latencies.append(elapsed) }
+    }
 
-// The embedder's share: one add embeds the new messages once and each new fact once.
-var embedTimes: [Double] = []
-for messages in conversation.prefix(60) {
-    let text = messages.reversed().filter { $0.role != "system" }.map(\.content).joined(separator: "\n")
-    let started = DispatchTime.now().uptimeNanoseconds
-    _ = try embedder.embed(text)
-    embedTimes.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
-}
-embedTimes.sort()
+    // The embedder's share: one add embeds the new messages once and each new fact once.
+    var embedTimes: [Double] = []
+    for messages in conversation.prefix(60) {
+        let text = messages.reversed().filter { $0.role != "system" }.map(\.content).joined(separator: "\n")
+        let started = DispatchTime.now().uptimeNanoseconds
+        _ = try embedder.embed(text)
+        embedTimes.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
+    }
+    embedTimes.sort()
 
-let sorted = latencies.sorted()
-let percentile = { (p: Double) -> Double in sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-let prompts = model.promptBytes.withLock { $0 }.dropFirst(options.warmup)
-let meanBytes = prompts.isEmpty ? 0 : Double(prompts.reduce(0, +)) / Double(prompts.count)
-let report: [String: Any] = [
-    "memories_in_scope": options.memories, "adds": sorted.count,
-    "add_p50_ms": percentile(0.5), "add_p95_ms": percentile(0.95), "add_p99_ms": percentile(0.99),
-    "model_time_ms": 0, "embed_query_p50_ms": embedTimes[embedTimes.count / 2], "prompt_bytes_mean": meanBytes, "prompt_tokens_estimate": meanBytes / 4,
-    "existing_memories_shown_mean": model.shownMemories.withLock { counts in
-        counts.isEmpty ? 0 : Double(counts.reduce(0, +)) / Double(counts.count)
-    },
-]
-let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-print(String(decoding: data, as: UTF8.self))
+    let sorted = latencies.sorted()
+    let percentile = { (p: Double) -> Double in sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+    let prompts = model.promptBytes.withLock { $0 }.dropFirst(options.warmup)
+    let meanBytes = prompts.isEmpty ? 0 : Double(prompts.reduce(0, +)) / Double(prompts.count)
+    let report: [String: Any] = [
+        "memories_in_scope": options.memories, "adds": sorted.count,
+        "add_p50_ms": percentile(0.5), "add_p95_ms": percentile(0.95), "add_p99_ms": percentile(0.99),
+        "model_time_ms": 0, "embed_query_p50_ms": embedTimes[embedTimes.count / 2], "prompt_bytes_mean": meanBytes, "prompt_tokens_estimate": meanBytes / 4,
+        "existing_memories_shown_mean": model.shownMemories.withLock { counts in
+            counts.isEmpty ? 0 : Double(counts.reduce(0, +)) / Double(counts.count)
+        },
+    ]
+    let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}

@@ -21,6 +21,7 @@ public enum APIRoutes {
         ConfigureRoutes.register(on: &router, engine: service)
         WebhookRoutes.register(on: &router, engine: service)
         EmbeddingsRoutes.register(on: &router, embedder: embedder)
+        ChatProxyRoutes.register(on: &router, engine: service, logger: logger)
         PlatformMemoryRoutes.register(on: &router, engine: service)
         PlatformProjectRoutes.register(on: &router, engine: service)
         PlatformProfileRoutes.register(on: &router, engine: service)

@@ -171,6 +171,12 @@ struct ServeCommand: ParsableCommand {
                 guard (0...2).contains(hops) else { throw ValidationError("ENGRAM_GRAPH_HOPS must be 0, 1 or 2.") }
                 engine.graph.hops = hops
             }
+            if let count = try integer(nil, "proxy_memories") {
+                guard (0...engine.maxPageSize).contains(count) else {
+                    throw ValidationError("ENGRAM_PROXY_MEMORIES must be between 0 and \(engine.maxPageSize).")
+                }
+                engine.proxyMemories = count
+            }
             // Several instances may share a Postgres store: a running job is theirs until its lease ends.
             if storeOption.resolvedURL(fallback: file.string("database_url")) != nil { engine.jobLease = 600 }
             engine.webhooks.allowPrivateAddresses = try resolvedAllowPrivateWebhooks()

@@ -30,7 +30,7 @@ struct RouterTests {
         return router().respond(to: HTTPRequest(head: head, id: "test"))
     }
 
-    private func text(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
+    private func text(_ response: HTTPResponse) -> String { String(decoding: response.bytes, as: UTF8.self) }
 
     @Test("matches static paths with and without a trailing slash")
     func staticPaths() {

@@ -1,3 +1,4 @@
+import EngramHTTP
 import Foundation
 
 extension FakeProviderServer.Reply {
@@ -21,6 +22,46 @@ extension FakeProviderServer.Reply {
             "content": [["type": "text", "text": text]], "stop_reason": "end_turn",
             "usage": ["input_tokens": inputTokens, "output_tokens": outputTokens],
         ])
+    }
+
+    /// A streamed OpenAI chat completion saying `pieces` one chunk each: a role chunk first, a
+    /// `finish_reason` chunk and `[DONE]` last.
+    public static func openAIChatStream(_ pieces: [String], interval: Duration = .zero) -> Self {
+        func chunk(_ delta: [String: Any], finish: String? = nil) -> ServerSentEvent {
+            let object: [String: Any] = [
+                "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": "fake-model",
+                "choices": [["index": 0, "delta": delta, "finish_reason": finish.map { $0 as Any } ?? NSNull()]],
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            return ServerSentEvent(data: String(decoding: data, as: UTF8.self))
+        }
+        let events = [chunk(["role": "assistant", "content": ""])] + pieces.map { chunk(["content": $0]) }
+            + [chunk([:], finish: "stop"), ServerSentEvent(data: "[DONE]")]
+        return .events(events, interval: interval)
+    }
+
+    /// A streamed Anthropic message saying `pieces` one `content_block_delta` each, framed by
+    /// `message_start`, the block's start and stop, `message_delta` and `message_stop`.
+    public static func anthropicStream(_ pieces: [String], inputTokens: Int = 12, outputTokens: Int = 7) -> Self {
+        func event(_ name: String, _ object: [String: Any]) -> ServerSentEvent {
+            let data = (try? JSONSerialization.data(withJSONObject: object.merging(["type": name]) { a, _ in a }, options: [.sortedKeys])) ?? Data()
+            return ServerSentEvent(event: name, data: String(decoding: data, as: UTF8.self))
+        }
+        var events = [
+            event("message_start", ["message": [
+                "id": "msg_fake", "type": "message", "role": "assistant", "model": "fake-model", "content": [],
+                "usage": ["input_tokens": inputTokens, "output_tokens": 1],
+            ]]),
+            event("content_block_start", ["index": 0, "content_block": ["type": "text", "text": ""]]),
+            event("ping", [:]),
+        ]
+        events += pieces.map { event("content_block_delta", ["index": 0, "delta": ["type": "text_delta", "text": $0]]) }
+        events += [
+            event("content_block_stop", ["index": 0]),
+            event("message_delta", ["delta": ["stop_reason": "end_turn"], "usage": ["output_tokens": outputTokens]]),
+            event("message_stop", [:]),
+        ]
+        return .events(events)
     }
 
     /// OpenAI embeddings for whatever `input` the request holds (a string or a list of strings): one

@@ -13,6 +13,13 @@ extension FakeProviderServer {
         public var body: Data
         /// How long to wait before answering (cut short when the server stops).
         public var delay: Duration
+        /// When set, the body is a `text/event-stream` of these events, each sent as it is due.
+        public var events: [ServerSentEvent]?
+        /// The pause before each event after the first.
+        public var eventInterval: Duration = .zero
+        /// Whether the event stream is cut after the last event (the connection closed without the end
+        /// of the body), as when a provider fails mid-answer.
+        public var breaksOff = false
         /// When set, the reply is computed from the request instead.
         let build: (@Sendable (RecordedRequest) -> Reply)?
 
@@ -49,6 +56,15 @@ extension FakeProviderServer {
             return Reply(status: status, headers: [("Content-Type", "application/json")], body: body)
         }
 
+        /// A `text/event-stream` of `events`, `interval` apart; `breaksOff` cuts the connection after them.
+        public static func events(_ events: [ServerSentEvent], interval: Duration = .zero, breaksOff: Bool = false) -> Reply {
+            var reply = Reply(status: 200, headers: [("Content-Type", "text/event-stream")])
+            reply.events = events
+            reply.eventInterval = interval
+            reply.breaksOff = breaksOff
+            return reply
+        }
+
         /// A bare status with an optional text body.
         public static func status(_ code: Int, body: String = "") -> Reply {
             Reply(status: code, body: Data(body.utf8))
@@ -83,27 +99,23 @@ extension FakeProviderServer {
             return reply
         }
 
-        /// The server response for a static reply.
-        var response: HTTPResponse {
+        /// The server response for a static reply; `wait` sleeps between events (cut short at stop).
+        func response(wait: @escaping @Sendable (Duration) -> Void) -> HTTPResponse {
             var fields = HTTPHeaders()
             for field in headers { fields.add(name: field.name, value: field.value) }
-            return HTTPResponse(status: HTTPStatus(code: status, reason: Self.reason(status)), headers: fields, body: Array(body))
-        }
-
-        private static func reason(_ status: Int) -> String {
-            switch status {
-            case 200: "OK"
-            case 400: "Bad Request"
-            case 401: "Unauthorized"
-            case 403: "Forbidden"
-            case 404: "Not Found"
-            case 422: "Unprocessable Content"
-            case 429: "Too Many Requests"
-            case 500: "Internal Server Error"
-            case 502: "Bad Gateway"
-            case 503: "Service Unavailable"
-            default: "Status"
+            let status = HTTPStatus(code: status)
+            guard let events else { return HTTPResponse(status: status, headers: fields, body: Array(body)) }
+            let (interval, breaksOff) = (eventInterval, self.breaksOff)
+            return .eventStream(status: status, headers: fields) { writer in
+                for (index, event) in events.enumerated() {
+                    if index > 0, interval > .zero { wait(interval) }
+                    try writer.write(event.bytes)
+                }
+                if breaksOff { throw BrokenOff() }
             }
         }
+
+        /// Thrown after the first event to cut a stream without its end.
+        struct BrokenOff: Error {}
     }
 }

@@ -164,11 +164,13 @@ extension FakeProviderServer {
             let recorded = RecordedRequest(request, openConnections: openConnections)
             var reply = state.withLock { $0.take(for: recorded) }
             while let build = reply.build { reply = build(recorded) }
-            if reply.delay > .zero {
-                // Returns early when the server stops (the group is left then).
-                _ = running.wait(timeout: .now() + .nanoseconds(Int(reply.delay.nanosecondsCapped)))
-            }
-            return reply.response
+            if reply.delay > .zero { pause(reply.delay) }
+            return reply.response { [self] in pause($0) }
+        }
+
+        /// Sleeps for `duration`, returning early when the server stops (the group is left then).
+        func pause(_ duration: Duration) {
+            _ = running.wait(timeout: .now() + .nanoseconds(Int(duration.nanosecondsCapped)))
         }
     }
 }

@@ -81,8 +81,29 @@ public final class RawClient {
         return true
     }
 
-    /// Reads one response (Content-Length framed; no body for HEAD or 1xx/204/304).
+    /// Reads one response: Content-Length framed, chunked, or (without either, on a closing
+    /// connection) up to the end of the stream; no body for HEAD or 1xx/204/304.
     public func readResponse(timeout: Duration = .seconds(5), head: Bool = false) throws -> Response {
+        var response = try readHead(timeout: timeout)
+        if head || response.status < 200 || response.status == 204 || response.status == 304 { return response }
+        if response.header("transfer-encoding")?.lowercased() == "chunked" {
+            while let chunk = try readChunk(timeout: timeout) { response.body += chunk }
+        } else if let length = response.header("content-length").flatMap({ Int($0) }) {
+            while buffer.count < length {
+                guard try fill(timeout: timeout) else { throw ClientError.closed }
+            }
+            response.body = Array(buffer[..<length])
+            buffer.removeFirst(length)
+        } else {
+            while try fill(timeout: timeout) {}
+            response.body = buffer
+            buffer = []
+        }
+        return response
+    }
+
+    /// Reads the status line and header section of the next response, leaving its body unread.
+    public func readHead(timeout: Duration = .seconds(5)) throws -> Response {
         let terminator: [UInt8] = [13, 10, 13, 10]
         var headEnd: Int?
         while headEnd == nil {
@@ -101,15 +122,38 @@ public final class RawClient {
             return (String(parts[0]), parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : "")
         }
         buffer.removeFirst(headEnd!)
-        var response = Response(status: status, headers: headers, body: [])
-        if head || status < 200 || status == 204 || status == 304 { return response }
-        let length = Int(response.header("content-length") ?? "0") ?? 0
-        while buffer.count < length {
+        return Response(status: status, headers: headers, body: [])
+    }
+
+    /// Reads the next chunk of a chunked body: its bytes, or nil for the last chunk (whose empty
+    /// trailer section is consumed too). Throws `closed` when the connection ends mid-body.
+    public func readChunk(timeout: Duration = .seconds(5)) throws -> [UInt8]? {
+        let lineEnd = try readLine(timeout: timeout)
+        let sizeText = String(decoding: lineEnd, as: UTF8.self).split(separator: ";").first.map(String.init) ?? ""
+        guard let size = Int(sizeText, radix: 16), size >= 0 else { throw ClientError.malformed("chunk size \(sizeText)") }
+        if size == 0 {
+            while try !readLine(timeout: timeout).isEmpty {}
+            return nil
+        }
+        while buffer.count < size + 2 {
             guard try fill(timeout: timeout) else { throw ClientError.closed }
         }
-        response.body = Array(buffer[..<length])
-        buffer.removeFirst(length)
-        return response
+        let chunk = Array(buffer[..<size])
+        guard buffer[size] == 13, buffer[size + 1] == 10 else { throw ClientError.malformed("chunk without CRLF") }
+        buffer.removeFirst(size + 2)
+        return chunk
+    }
+
+    /// One CRLF-terminated line, without the CRLF.
+    private func readLine(timeout: Duration) throws -> [UInt8] {
+        while true {
+            if let range = buffer.firstRange(of: [13, 10]) {
+                let line = Array(buffer[..<range.lowerBound])
+                buffer.removeFirst(range.upperBound)
+                return line
+            }
+            guard try fill(timeout: timeout) else { throw ClientError.closed }
+        }
     }
 
     /// Whether the server closes the connection within `timeout` (reading and dropping anything sent).

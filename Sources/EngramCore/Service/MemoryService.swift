@@ -26,6 +26,8 @@ public final class MemoryService: Sendable {
         public var maxPageSize = 1000
         /// Existing memories shown to the model on an inference add.
         public var inferenceContextSize = 10
+        /// Memories the chat proxy adds to the system message (`ENGRAM_PROXY_MEMORIES`); 0 adds none.
+        public var proxyMemories = 10
         /// Prompt settings (`custom_instructions`, ...) from the config file, below `POST /configure`.
         public var promptDefaults: [String: String] = [:]
         /// Claims of an async job before it is failed for good (a crash mid-job counts as one).

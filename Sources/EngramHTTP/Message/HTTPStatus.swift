@@ -11,7 +11,34 @@ public struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// A status with its standard reason phrase (RFC 9110 §15), for codes learnt at run time such as
+    /// a provider's; an unlisted code gets its class's name.
+    public init(code: Int) {
+        self.init(code: code, reason: Self.reasons[code] ?? Self.className(code))
+    }
+
     public var description: String { "\(code) \(reason)" }
+
+    private static let reasons: [Int: String] = [
+        100: "Continue", 200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 301: "Moved Permanently",
+        304: "Not Modified", 307: "Temporary Redirect", 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required",
+        403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
+        410: "Gone", 411: "Length Required", 413: "Content Too Large", 414: "URI Too Long",
+        415: "Unsupported Media Type", 417: "Expectation Failed", 422: "Unprocessable Content",
+        429: "Too Many Requests", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
+        501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+        505: "HTTP Version Not Supported",
+    ]
+
+    private static func className(_ code: Int) -> String {
+        switch code {
+        case 100..<200: "Informational"
+        case 200..<300: "Success"
+        case 300..<400: "Redirection"
+        case 400..<500: "Client Error"
+        default: "Server Error"
+        }
+    }
 
     /// Whether a response with this status carries no content and no `Content-Length` (RFC 9110 §8.6).
     var forbidsContent: Bool { (100..<200).contains(code) || code == 204 || code == 304 }

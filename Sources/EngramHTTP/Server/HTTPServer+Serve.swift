@@ -52,9 +52,8 @@ extension HTTPServer {
                 let requestID = RequestID.resolve(nil)
                 let sent = send(response, on: connection, requestID: requestID, head: nil, keepAlive: false, dates: dates)
                 accessLog?.record(
-                    method: "-", path: "-", status: error.status.code, bytes: response.body.count,
-                    started: started, requestID: requestID)
-                return sent ? .finish : .drop
+                    method: "-", path: "-", status: sent.status, bytes: sent.bytes, started: started, requestID: requestID)
+                return sent.ok ? .finish : .drop
             case .complete(var request, let consumed):
                 connection.buffer.removeFirst(consumed)
                 connection.requestStartedAt = nil
@@ -67,10 +66,10 @@ extension HTTPServer {
                     && connection.requestsServed < configuration.maxRequestsPerConnection
                 let sent = send(response, on: connection, requestID: request.id, head: request.head, keepAlive: keepAlive, dates: dates)
                 accessLog?.record(
-                    method: request.method.rawValue, path: request.path, status: response.status.code,
-                    bytes: request.method == .head ? 0 : response.body.count, started: started, requestID: request.id)
-                if !sent { return .drop }
-                if !keepAlive { return .finish }
+                    method: request.method.rawValue, path: request.path, status: sent.status, bytes: sent.bytes,
+                    started: started, requestID: request.id)
+                if !sent.ok { return .drop }
+                if !sent.keepAlive { return .finish }
             }
         }
         return .needMore
@@ -88,26 +87,13 @@ extension HTTPServer {
         if let rejection = responder.preflight(head, requestID: requestID) {
             let sent = send(rejection, on: connection, requestID: requestID, head: head, keepAlive: false, dates: dates)
             accessLog?.record(
-                method: head.method.rawValue, path: head.path, status: rejection.status.code,
-                bytes: rejection.body.count, started: connection.requestStartedAt ?? MonotonicTime.now(),
-                requestID: requestID)
-            return sent ? .finish : .drop
+                method: head.method.rawValue, path: head.path, status: sent.status, bytes: sent.bytes,
+                started: connection.requestStartedAt ?? MonotonicTime.now(), requestID: requestID)
+            return sent.ok ? .finish : .drop
         }
         let deadline = MonotonicTime.now() + configuration.sendTimeout.nanoseconds
         return Socket.write(connection.descriptor, ResponseSerializer.continueResponse, deadline: deadline)
             ? .needMore : .drop
-    }
-
-    /// Writes one response within the send timeout.
-    private func send(
-        _ response: HTTPResponse, on connection: Connection, requestID: String, head: HTTPRequestHead?, keepAlive: Bool,
-        dates: DateCache
-    ) -> Bool {
-        let bytes = ResponseSerializer.serialize(
-            response, requestID: requestID, date: dates.current(),
-            omitBody: head?.method == .head, keepAlive: keepAlive, version: head?.version ?? .http1_1)
-        let deadline = MonotonicTime.now() + configuration.sendTimeout.nanoseconds
-        return Socket.write(connection.descriptor, bytes, deadline: deadline)
     }
 
     /// After the final response: shut the write side, then keep reading until the client closes or the

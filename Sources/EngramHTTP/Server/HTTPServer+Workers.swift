@@ -34,6 +34,7 @@ extension HTTPServer {
             let now = MonotonicTime.now()
             if drainDeadline == nil, stopping.load(ordering: .acquiring) {
                 drainDeadline = now + configuration.shutdownGracePeriod.nanoseconds
+                streamStopDeadline.store(now + configuration.shutdownGracePeriod.nanoseconds, ordering: .relaxed)
                 epoll_ctl(epoll, EPOLL_CTL_DEL, listener, nil)
                 logger.info("Shutting down: no new connections; waiting for in-flight requests")
             }

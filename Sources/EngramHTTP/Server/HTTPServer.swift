@@ -10,7 +10,8 @@ import Synchronization
 /// (one-shot registrations, one event per wait, so each readable connection goes to exactly one
 /// worker). The worker that gets a connection reads, parses, calls the responder, writes the response and
 /// parks the connection back in epoll. An idle keep-alive connection therefore holds no thread, and a slow
-/// client only ever holds a worker while a response is being written (bounded by `sendTimeout`). A
+/// client only ever holds a worker while a response is being written (bounded by `sendTimeout` per
+/// write; a streamed response holds its worker while it is produced). A
 /// housekeeping thread enforces the header, body, keep-alive and linger deadlines and runs the drain on
 /// shutdown.
 ///
@@ -38,6 +39,9 @@ public final class HTTPServer: Sendable {
     let connections = ConnectionRegistry()
     let nextConnectionID = Atomic<UInt64>(1)
     let stopping = Atomic<Bool>(false)
+    /// The end of the shutdown grace period once shutdown began (`.max` before): streamed responses
+    /// stop writing then, so a long stream cannot hold the shutdown past it.
+    let streamStopDeadline = Atomic<Nanoseconds>(.max)
     private let started = Atomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
     /// Wakes the housekeeping thread early (on shutdown).

@@ -15,12 +15,12 @@ public final class AnthropicChatModel: ChatModel {
     public let modelID: String
     /// Whether images are sent as image blocks.
     public let supportsVision: Bool
-    private let model: String
-    private let baseURL: String
-    private let apiKey: String
-    private let client: HTTPClient
-    private let temperature: Double?
-    private let maxTokens: Int
+    let model: String
+    let baseURL: String
+    let apiKey: String
+    let client: HTTPClient
+    let temperature: Double?
+    let maxTokens: Int
 
     /// Creates a model; `temperature` and `maxTokens` apply when a request does not set its own.
     public init(

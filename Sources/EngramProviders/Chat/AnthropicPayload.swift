@@ -18,8 +18,11 @@ enum AnthropicPayload {
     /// The caller parses the answer as untrusted text either way.
     static let jsonInstruction = "Reply with a single JSON object and nothing before or after it."
 
-    /// System messages become the top-level `system` string; the others keep their order.
-    static func body(_ request: ChatRequest, options: Options) throws(ProviderError) -> Data {
+    /// System messages become the top-level `system` string; the others keep their order. `stream`,
+    /// `stop` and `topP` come from the chat proxy's OpenAI-shaped requests.
+    static func body(
+        _ request: ChatRequest, options: Options, stream: Bool = false, stop: [String] = [], topP: Double? = nil
+    ) throws(ProviderError) -> Data {
         var system = request.messages.filter { $0.role == .system }.map(\.text)
         if request.jsonOutput { system.append(jsonInstruction) }
         var messages: [Message] = []
@@ -29,7 +32,8 @@ enum AnthropicPayload {
         let body = Body(
             model: options.model, maxTokens: request.maxTokens ?? options.maxTokens,
             system: system.isEmpty ? nil : system.joined(separator: "\n\n"), messages: messages,
-            temperature: request.temperature ?? options.temperature)
+            temperature: request.temperature ?? options.temperature, topP: topP,
+            stopSequences: stop.isEmpty ? nil : stop, stream: stream ? true : nil)
         return try ProviderJSON.encode(body)
     }
 
@@ -66,10 +70,15 @@ enum AnthropicPayload {
         var system: String?
         var messages: [Message]
         var temperature: Double?
+        var topP: Double?
+        var stopSequences: [String]?
+        var stream: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case model, system, messages, temperature
+            case model, system, messages, temperature, stream
             case maxTokens = "max_tokens"
+            case topP = "top_p"
+            case stopSequences = "stop_sequences"
         }
     }
 

@@ -14,10 +14,10 @@ public final class OpenAIChatModel: ChatModel {
     public let modelID: String
     /// Whether images are sent as `image_url` parts.
     public let supportsVision: Bool
-    private let model: String
-    private let endpoint: OpenAIEndpoint
-    private let client: HTTPClient
-    private let temperature: Double?
+    let model: String
+    let endpoint: OpenAIEndpoint
+    let client: HTTPClient
+    let temperature: Double?
     private let maxTokens: Int?
     /// Set once the server has rejected `response_format`.
     private let responseFormatRejected = Atomic<Bool>(false)

@@ -27,14 +27,17 @@ final class CurlHandle: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
-    /// Runs one request to completion on the calling thread.
+    /// Runs one request to completion on the calling thread; a 2xx answer's body goes to `stream` as it
+    /// arrives when one is given.
     ///
     /// Every option is set afresh (`curl_easy_reset` first), but the handle keeps its open connections,
     /// DNS cache and TLS sessions, so a following request to the same host reuses the connection.
-    func perform(_ request: HTTPClientRequest, limits: TransferLimits) -> CurlTransfer {
+    func perform(
+        _ request: HTTPClientRequest, limits: TransferLimits, stream: ((UnsafeRawBufferPointer) -> Bool)? = nil
+    ) -> CurlTransfer {
         curl_easy_reset(raw)
         errorBuffer[0] = 0
-        let sink = ResponseSink(limit: limits.maxResponseBytes)
+        let sink = ResponseSink(limit: limits.maxResponseBytes, stream: stream)
         var headerList: UnsafeMutablePointer<curl_slist>?
         var resolveList: UnsafeMutablePointer<curl_slist>?
         defer {
@@ -76,7 +79,7 @@ final class CurlHandle: @unchecked Sendable {
         let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
         return CurlTransfer(
             code: code, status: status, headers: sink.headers, body: sink.body, overflowed: sink.overflowed,
-            newConnections: connects, detail: detail)
+            streamed: sink.streamed, abandoned: sink.abandoned, newConnections: connects, detail: detail)
     }
 
     /// A valid pointer to no bytes (static storage, never freed).

@@ -12,6 +12,10 @@ struct CurlTransfer {
     var body: Data
     /// Whether the transfer was aborted because the body passed the size limit.
     var overflowed: Bool
+    /// Whether part of the body went to a stream consumer (so the call cannot be retried).
+    var streamed: Bool = false
+    /// Whether the stream consumer refused bytes and so aborted the transfer.
+    var abandoned: Bool = false
     /// New connections opened for this transfer (0 when a kept-alive one was reused).
     var newConnections: Int
     /// libcurl's description of a failure (may name the host or address; for logs only).

@@ -1,3 +1,4 @@
+import CCurl
 import EngramCore
 import Foundation
 import Logging
@@ -45,6 +46,23 @@ public final class HTTPClient: Sendable {
     /// look at a rejection before mapping it (`ProviderError(status:host:)`). Throws only when no
     /// answer arrived: timeout, connection, DNS or TLS failure, or an oversized response.
     public func exchange(_ request: HTTPClientRequest) throws(ProviderError) -> HTTPClientResponse {
+        try exchange(request, stream: nil)
+    }
+
+    /// Sends `request` like `exchange`, but hands a 2xx answer's body to `body` as it arrives (libcurl's
+    /// write callback: pieces of any size, in order) instead of collecting it; `body` returns false to
+    /// abort the transfer. The returned response has an empty body on success, and the whole body of a
+    /// rejection. Retries happen only before the first byte went to `body`; a transfer that breaks
+    /// after that throws `provider_unavailable` (or `provider_timeout`).
+    public func stream(
+        _ request: HTTPClientRequest, body: (UnsafeRawBufferPointer) -> Bool
+    ) throws(ProviderError) -> HTTPClientResponse {
+        try withoutActuallyEscaping(body) { (consumer) throws(ProviderError) in try exchange(request, stream: consumer) }
+    }
+
+    private func exchange(
+        _ request: HTTPClientRequest, stream: ((UnsafeRawBufferPointer) -> Bool)?
+    ) throws(ProviderError) -> HTTPClientResponse {
         let target = RequestTarget(url: request.url)
         try Self.validateHeaders(request, host: target.host)
         let policy = configuration.retryPolicy
@@ -61,13 +79,13 @@ public final class HTTPClient: Sendable {
                 timeoutMilliseconds: remaining.wholeMilliseconds,
                 maxResponseBytes: configuration.maxResponseBytes)
             let handle = try pool.checkOut()
-            let transfer = handle.perform(request, limits: limits)
+            let transfer = handle.perform(request, limits: limits, stream: stream)
             pool.checkIn(handle)
             connections += transfer.newConnections
             let elapsed = clock.now - start
             var metadata = Self.metadata(request, target: target, transfer: transfer, attempt: attempt, elapsed: elapsed)
             let retryable = transfer.failed ? transfer.isRetryableFailure : RetryPolicy.isRetryable(status: transfer.status)
-            if retryable, attempt <= policy.maxRetries {
+            if retryable, !transfer.streamed, attempt <= policy.maxRetries {
                 let retryAfter = transfer.failed ? nil : Self.retryAfter(transfer.headers)
                 let wait = policy.wait(beforeRetry: attempt, retryAfter: retryAfter, random: Double.random(in: 0..<1))
                 if clock.now + wait < deadline {
@@ -81,6 +99,9 @@ public final class HTTPClient: Sendable {
             if transfer.failed {
                 metadata["error"] = "\(transfer.detail)"
                 logger.warning("Provider call failed", metadata: metadata)
+                if transfer.streamed, transfer.code != CURLE_OPERATION_TIMEDOUT {
+                    throw ProviderError(.unavailable, "The stream from \(target.host) broke off")
+                }
                 throw ProviderError(transfer: transfer, host: target.host, timeout: configuration.timeout)
             }
             let response = HTTPClientResponse(

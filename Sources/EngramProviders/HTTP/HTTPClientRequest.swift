@@ -25,11 +25,12 @@ public struct HTTPClientRequest: Sendable {
         self.body = body
     }
 
-    /// A `POST` of a JSON body with `Content-Type` and `Accept` set to JSON, plus `headers`.
-    public static func postJSON(url: String, headers: [(name: String, value: String)] = [], body: Data) -> HTTPClientRequest {
+    /// A `POST` of a JSON body with `Content-Type` JSON and `Accept` JSON (or `accept`, such as
+    /// `text/event-stream` for a streamed answer), plus `headers`.
+    public static func postJSON(
+        url: String, headers: [(name: String, value: String)] = [], body: Data, accept: String = "application/json"
+    ) -> HTTPClientRequest {
         HTTPClientRequest(
-            method: "POST", url: url,
-            headers: [("Content-Type", "application/json"), ("Accept", "application/json")] + headers,
-            body: body)
+            method: "POST", url: url, headers: [("Content-Type", "application/json"), ("Accept", accept)] + headers, body: body)
     }
 }
