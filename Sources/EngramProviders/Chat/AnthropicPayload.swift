@@ -125,12 +125,14 @@ enum AnthropicPayload {
         var usage: Usage?
     }
 
-    private struct AnswerBlock: Decodable {
+    /// A content block of an answer (text is the only kind read).
+    struct AnswerBlock: Decodable {
         var type: String
         var text: String?
     }
 
-    private struct Usage: Decodable {
+    /// The token counts of an answer or a stream's events.
+    struct Usage: Decodable {
         var inputTokens: Int?
         var outputTokens: Int?
 

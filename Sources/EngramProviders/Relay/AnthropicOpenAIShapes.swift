@@ -119,20 +119,8 @@ struct AnthropicOpenAIShapes {
         }
     }
 
-    private struct Block: Decodable {
-        var type: String
-        var text: String?
-    }
-
-    private struct Usage: Decodable {
-        var inputTokens: Int?
-        var outputTokens: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case inputTokens = "input_tokens"
-            case outputTokens = "output_tokens"
-        }
-    }
+    private typealias Block = AnthropicPayload.AnswerBlock
+    private typealias Usage = AnthropicPayload.Usage
 
     private struct StreamEvent: Decodable {
         var type: String
