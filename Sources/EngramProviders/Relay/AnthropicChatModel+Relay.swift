@@ -9,9 +9,8 @@ extension AnthropicChatModel: ChatCompletionsRelay {
 
     public func complete(_ request: ChatCompletionRequest) throws -> Data {
         let (http, host) = try relayRequest(request)
-        let response = try client.exchange(http)
-        guard response.isSuccess else { throw ProviderRejection(status: response.status, body: response.body, host: host) }
-        return try AnthropicOpenAIShapes(created: Self.now()).completion(response.body, host: host)
+        let body = try client.exchange(http).relayedBody(from: host)
+        return try AnthropicOpenAIShapes(created: Self.now()).completion(body, host: host)
     }
 
     public func stream(_ request: ChatCompletionRequest, chunk: (String) throws -> Void) throws {
@@ -37,7 +36,7 @@ extension AnthropicChatModel: ChatCompletionsRelay {
             throw failure ?? error
         }
         if let failure { throw failure }
-        guard response.isSuccess else { throw ProviderRejection(status: response.status, body: response.body, host: host) }
+        _ = try response.relayedBody(from: host)
         guard shapes.finished else { throw ProviderError(.unavailable, "The stream from \(host) ended before message_stop") }
     }
 

@@ -8,9 +8,7 @@ extension OpenAIChatModel: ChatCompletionsRelay {
 
     public func complete(_ request: ChatCompletionRequest) throws -> Data {
         let (http, host) = try relayRequest(request)
-        let response = try client.exchange(http)
-        guard response.isSuccess else { throw ProviderRejection(status: response.status, body: response.body, host: host) }
-        return response.body
+        return try client.exchange(http).relayedBody(from: host)
     }
 
     public func stream(_ request: ChatCompletionRequest, chunk: (String) throws -> Void) throws {
@@ -40,7 +38,7 @@ extension OpenAIChatModel: ChatCompletionsRelay {
             throw failure ?? error
         }
         if let failure { throw failure }
-        guard response.isSuccess else { throw ProviderRejection(status: response.status, body: response.body, host: host) }
+        _ = try response.relayedBody(from: host)
     }
 
     /// The forwarded request: the body with the configured model when it names none, to

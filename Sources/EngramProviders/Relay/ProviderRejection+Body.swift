@@ -1,6 +1,14 @@
 import EngramCore
 import Foundation
 
+extension HTTPClientResponse {
+    /// The body of a relayed call that succeeded; for any other status, throws the provider's rejection.
+    func relayedBody(from host: String) throws(ProviderRejection) -> Data {
+        guard isSuccess else { throw ProviderRejection(status: status, body: body, host: host) }
+        return body
+    }
+}
+
 extension ProviderRejection {
     /// The rejection a relayed call met: status `status` with error body `body`. OpenAI's
     /// `{"error": {"message", "type", "code"}}` and Anthropic's `{"type": "error", "error": {"type",
