@@ -26,7 +26,7 @@ release: deps
 serve: release model
 	.build/release/engram serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-# mem0's official Python clients (mem0ai 2.2.1 and 1.0.11) and the openai SDK in git-ignored venvs, for the SDK tests.
+# The clients users run, in git-ignored venvs for the SDK tests: mem0ai 2.2.1 and 1.0.11, mcp 2.3.0 and 1.30.0, openai (latest).
 clients:
 	@scripts/client-venvs.sh
 

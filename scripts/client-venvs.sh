@@ -2,6 +2,8 @@
 # Sets up the two git-ignored virtual environments the mem0 client tests and the SDK benchmark use:
 #   .venv-mem0-client  mem0ai 2.2.1 (the current hosted-platform MemoryClient / AsyncMemoryClient)
 #   .venv-mem0-legacy  mem0ai 1.0.11 (the legacy 1.x MemoryClient many deployed apps still use)
+#   .venv-mcp-2        mcp 2.3.0 (the MCP Python SDK's current client: the 2026-07-28 era and the legacy one)
+#   .venv-mcp-1        mcp 1.30.0 (the last 1.x client, legacy era only)
 # and the one the chat proxy tests use:
 #   .venv-openai       openai, the latest release (the official OpenAI Python SDK)
 # Idempotent: an environment that already imports the right version is left alone. PyPI only (pip).
@@ -13,24 +15,31 @@ ensure_venv() {
   [ -x "$1/bin/python" ] || python3 -m venv "$1"
 }
 
+# setup VENV DISTRIBUTION VERSION PACKAGE...: DISTRIBUTION==VERSION and the other packages, unless the
+# environment already holds that version and imports the packages (checked without importing the
+# distribution itself: mem0 pulls in its vector stores).
 setup() {
-  local venv=$1 version=$2
-  # The installed distribution's version, read without importing mem0 (which pulls in its vector stores).
-  if [ -x "$venv/bin/python" ] && [ "$("$venv/bin/python" -c '
-import importlib.metadata as m, importlib.util as u
-ok = all(u.find_spec(name) for name in ("mem0", "httpx", "requests"))
-print(m.version("mem0ai") if ok else "")' 2>/dev/null)" = "$version" ]; then
-    echo "$venv: mem0ai $version (already set up)"
+  local venv=$1 distribution=$2 version=$3
+  shift 3
+  if [ -x "$venv/bin/python" ] && [ "$("$venv/bin/python" - "$distribution" "$@" 2>/dev/null <<'PY'
+import importlib.metadata as m, importlib.util as u, sys
+ok = all(u.find_spec(name) for name in sys.argv[2:])
+print(m.version(sys.argv[1]) if ok else "")
+PY
+)" = "$version" ]; then
+    echo "$venv: $distribution $version (already set up)"
     return
   fi
   ensure_venv "$venv"
-  # Without the [nlp] extra spaCy stays out, so mem0 never tries to fetch a spaCy model.
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "mem0ai==$version" httpx requests
-  echo "$venv: mem0ai $version (installed)"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$distribution==$version" "$@"
+  echo "$venv: $distribution $version (installed)"
 }
 
-setup .venv-mem0-client 2.2.1
-setup .venv-mem0-legacy 1.0.11
+# Without the [nlp] extra spaCy stays out, so mem0 never tries to fetch a spaCy model.
+setup .venv-mem0-client mem0ai 2.2.1 httpx requests
+setup .venv-mem0-legacy mem0ai 1.0.11 httpx requests
+setup .venv-mcp-2 mcp 2.3.0 pytest
+setup .venv-mcp-1 mcp 1.30.0 pytest
 
 # The latest openai SDK once: an environment that already imports it is left alone (delete it to update).
 if [ -x .venv-openai/bin/python ] && version=$(.venv-openai/bin/python -c 'import openai; print(openai.__version__)' 2>/dev/null); then

@@ -5,9 +5,11 @@ import Logging
 /// Engram's REST API (API.md): builds the responder every route is served by.
 public enum APIRoutes {
     /// The API over `service`, with `POST /v1/embeddings` over `embedder`, behind the API key when one
-    /// is set (the `default` project's administrator key) or project keys are stored.
+    /// is set (the `default` project's administrator key) or project keys are stored, and the MCP
+    /// endpoint at `/mcp` whose tools run as requests to these routes.
     public static func responder(
-        service: MemoryService, embedder: any Embedder, apiKey: String?, logger: Logger
+        service: MemoryService, embedder: any Embedder, apiKey: String?, mcp: MCPSettings = MCPSettings(),
+        logger: Logger
     ) -> any HTTPResponder {
         var router = Router(logger: logger)
         HealthRoutes.register(on: &router, service: service)
@@ -25,6 +27,9 @@ public enum APIRoutes {
         PlatformMemoryRoutes.register(on: &router, engine: service)
         PlatformProjectRoutes.register(on: &router, engine: service)
         PlatformProfileRoutes.register(on: &router, engine: service)
-        return APIKeyGate(apiKey: apiKey, keyRing: service.keyRing, next: router)
+        let rest = router
+        router.add(.post, "/mcp") { MCPEndpoint(rest: rest, settings: mcp).respond(to: $0) }
+        router.add(.post, "/mcp/") { MCPEndpoint(rest: rest, settings: mcp).respond(to: $0) }
+        return MCPTransportGuard(settings: mcp, next: APIKeyGate(apiKey: apiKey, keyRing: service.keyRing, next: router))
     }
 }

@@ -74,6 +74,16 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "A YAML or JSON config file (env ENGRAM_CONFIG); flags and environment variables override it.")
     var config: String?
 
+    @Option(
+        name: .customLong("mcp-allowed-origins"),
+        help: """
+            Browser origins allowed to call /mcp besides loopback pages, comma-separated \
+            (https://app.example.com), or * for any (env ENGRAM_MCP_ALLOWED_ORIGINS). Clients that send no \
+            Origin header are always served.
+            """
+    )
+    var mcpAllowedOrigins: String?
+
     @Option(help: "Graph memory: on (default) or off (env ENGRAM_GRAPH; config graph; ENGRAM_GRAPH_HOPS 0-2, default 1).")
     var graph: String?
 
@@ -102,6 +112,7 @@ struct ServeCommand: ParsableCommand {
         }
         _ = try resolvedEmbedKernels()
         _ = try resolvedAllowPrivateWebhooks()
+        _ = try resolvedMCPSettings()
         if Logger.Level(rawValue: resolvedLogLevel) == nil {
             throw ValidationError("Unknown log level '\(resolvedLogLevel)'.")
         }
@@ -232,7 +243,8 @@ struct ServeCommand: ParsableCommand {
 
         let server: HTTPServer
         do {
-            let responder = APIRoutes.responder(service: service, embedder: batching, apiKey: resolvedAPIKey, logger: logger)
+            let responder = APIRoutes.responder(
+                service: service, embedder: batching, apiKey: resolvedAPIKey, mcp: try resolvedMCPSettings(), logger: logger)
             server = try HTTPServer(configuration: configuration, responder: responder, logger: Logger(label: "engram.http"))
         } catch {
             throw ValidationError("Cannot listen on \(configuration.host):\(configuration.port): \(error)")
@@ -331,6 +343,22 @@ struct ServeCommand: ParsableCommand {
         case "off", "false", "0", "no": return false
         case let other: throw ValidationError("ENGRAM_GRAPH must be on or off, got '\(other)'.")
         }
+    }
+
+    /// The MCP endpoint's origins (`scheme://host[:port]` each, or `*`) and default user.
+    private func resolvedMCPSettings() throws -> MCPSettings {
+        let origins = (setting(mcpAllowedOrigins, "mcp_allowed_origins") ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for origin in origins where origin != "*" {
+            guard let url = URL(string: origin), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+                  url.path.isEmpty, url.query == nil else {
+                throw ValidationError("ENGRAM_MCP_ALLOWED_ORIGINS: '\(origin)' is not an origin like https://app.example.com.")
+            }
+        }
+        let user = setting(nil, "mcp_default_user_id").map { $0.trimmingCharacters(in: .whitespaces) }
+        return MCPSettings(
+            allowedOrigins: origins, defaultUserID: user?.isEmpty == false ? user : nil,
+            requireLoopbackHost: resolvedAPIKey == nil && Self.isLoopback(resolvedHost))
     }
 
     private func integer(_ flag: Int?, _ name: String) throws -> Int? {

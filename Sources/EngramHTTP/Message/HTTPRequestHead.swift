@@ -25,3 +25,15 @@ public struct HTTPRequestHead: Sendable {
     /// Whether the connection may carry another request after this one (RFC 9112 §9.3).
     public var keepAlive: Bool
 }
+
+extension HTTPRequestHead {
+    /// A head made in process rather than parsed (a request one responder hands another): HTTP/1.1,
+    /// `target` split into path and query at its first `?`, a body of `bodyLength` octets.
+    public init(method: HTTPMethod, target: String, headers: HTTPHeaders = HTTPHeaders(), bodyLength: Int = 0) {
+        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        self.init(
+            method: method, target: target, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : nil,
+            version: .http1_1, headers: headers, framing: bodyLength > 0 ? .length(bodyLength) : .none,
+            expectsContinue: false, keepAlive: true)
+    }
+}

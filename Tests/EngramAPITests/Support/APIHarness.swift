@@ -38,7 +38,7 @@ struct APIHarness {
         storeKind: HarnessStore = .sqlite, sharedStore: (any MemoryStore)? = nil,
         apiKey: String? = nil, embedder: any Embedder = HashingEmbedder(), clock: (@Sendable () -> Date)? = nil,
         chatModel: (any ChatModel)? = nil, factory: (any ProviderFactory)? = nil, jobWorkers: Int? = nil,
-        configuration: MemoryService.Configuration = MemoryService.Configuration(),
+        configuration: MemoryService.Configuration = MemoryService.Configuration(), mcp: MCPSettings = MCPSettings(),
         _ body: (APIHarness) throws -> T
     ) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-api-\(UUID().uuidString)")
@@ -58,7 +58,7 @@ struct APIHarness {
         configuration.accessLog = false
         let server = try HTTPServer(
             configuration: configuration,
-            responder: APIRoutes.responder(service: service, embedder: embedder, apiKey: apiKey, logger: logger),
+            responder: APIRoutes.responder(service: service, embedder: embedder, apiKey: apiKey, mcp: mcp, logger: logger),
             logger: logger)
         server.start()
         defer {
