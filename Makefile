@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model postgres clients build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-proxy bench-postgres clean
+.PHONY: deps model postgres clients build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-proxy bench-mcp bench-postgres clean
 
 deps:
 	@scripts/install-deps.sh
@@ -56,6 +56,10 @@ bench-inference: deps model
 # The chat proxy's overhead before the first token (BENCH_MEMORIES, BENCH_REQUESTS): see scripts/bench-proxy.sh.
 bench-proxy: deps model
 	@scripts/bench-proxy.sh
+
+# A tool call through /mcp beside the REST call it wraps (BENCH_MEMORIES, BENCH_REQUESTS): see scripts/bench-mcp.sh.
+bench-mcp: release model
+	@scripts/bench-mcp.sh
 
 bench-embed: deps model
 	@scripts/bench-embed.sh

@@ -38,8 +38,8 @@ PY
 # Without the [nlp] extra spaCy stays out, so mem0 never tries to fetch a spaCy model.
 setup .venv-mem0-client mem0ai 2.2.1 httpx requests
 setup .venv-mem0-legacy mem0ai 1.0.11 httpx requests
-setup .venv-mcp-2 mcp 2.3.0 pytest
-setup .venv-mcp-1 mcp 1.30.0 pytest
+setup .venv-mcp-2 mcp 2.3.0 httpx
+setup .venv-mcp-1 mcp 1.30.0 httpx
 
 # The latest openai SDK once: an environment that already imports it is left alone (delete it to update).
 if [ -x .venv-openai/bin/python ] && version=$(.venv-openai/bin/python -c 'import openai; print(openai.__version__)' 2>/dev/null); then

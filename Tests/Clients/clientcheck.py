@@ -50,7 +50,15 @@ def short(value, limit=400):
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def _leaf(error):
+    """The first exception inside (nested) exception groups: what a task group's failure was."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return error
+
+
 def _report(name, error):
+    error = _leaf(error) if error is not None else None
     if error is None:
         PASSED.append(name)
         print(f"ok {name}", flush=True)

@@ -55,6 +55,15 @@ struct ServeCommandTests {
         #expect(result.output.contains("avx512-bf16"))
     }
 
+    @Test("refuses an MCP origin that is not scheme://host[:port]")
+    func badMCPOrigin() throws {
+        for origin in ["app.example.com", "https://app.example.com/path", "ftp://files.example.com"] {
+            let result = try run(["serve", "--port", "0", "--mcp-allowed-origins", "http://localhost:3000,\(origin)"])
+            #expect(result.status != 0)
+            #expect(result.output.contains("'\(origin)' is not an origin"), "\(result.output)")
+        }
+    }
+
     @Test("refuses to start without the embedding model, naming `make model`")
     func missingModel() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-serve-\(UUID())")

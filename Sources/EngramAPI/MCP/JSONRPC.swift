@@ -60,10 +60,7 @@ enum JSONRPCMessage: Sendable {
 
     /// The body decoded, or the failure to answer with (its id when one could be read).
     static func decode(_ body: [UInt8]) -> Result<JSONRPCMessage, JSONRPCRejection> {
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(body))
-        } catch {
+        guard let value = JSONValue.parse(body) else {
             return .failure(JSONRPCRejection(id: nil, failure: .parseError("Parse error: the body is not valid JSON")))
         }
         guard case .object(let members) = value else {
@@ -122,33 +119,38 @@ struct JSONRPCRejection: Error, Sendable {
 
 /// A reply on the wire: `{"jsonrpc": "2.0", "id": …, "result": …}` or `{…, "error": {code, message, data?}}`;
 /// an error whose request id could not be read carries `"id": null`.
-struct JSONRPCReply: Encodable {
+struct JSONRPCReply {
     let id: JSONRPCID?
     let outcome: Result<JSONValue, JSONRPCFailure>
 
-    private enum Keys: String, CodingKey { case jsonrpc, id, result, error }
-    private enum ErrorKeys: String, CodingKey { case code, message, data }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode("2.0", forKey: .jsonrpc)
-        if let id { try container.encode(id, forKey: .id) } else { try container.encodeNil(forKey: .id) }
+    /// The reply as compact JSON with sorted keys (the id written from its exact integer).
+    var bytes: [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(512)
+        func writeID() {
+            output.append(contentsOf: #""id":"#.utf8)
+            switch id {
+            case .integer(let value)?: output.append(contentsOf: String(value).utf8)
+            case .string(let value)?: JSONValue.writeString(value, to: &output)
+            case nil: output.append(contentsOf: "null".utf8)
+            }
+            output.append(contentsOf: #","jsonrpc":"2.0""#.utf8)
+        }
+        output.append(UInt8(ascii: "{"))
         switch outcome {
         case .success(let result):
-            try container.encode(result, forKey: .result)
+            writeID()
+            output.append(contentsOf: #","result":"#.utf8)
+            result.write(to: &output)
         case .failure(let failure):
-            var error = container.nestedContainer(keyedBy: ErrorKeys.self, forKey: .error)
-            try error.encode(failure.code, forKey: .code)
-            try error.encode(failure.message, forKey: .message)
-            if let data = failure.data { try error.encode(data, forKey: .data) }
+            var error: [String: JSONValue] = ["code": .number(Double(failure.code)), "message": .string(failure.message)]
+            if let data = failure.data { error["data"] = data }
+            output.append(contentsOf: #""error":"#.utf8)
+            JSONValue.object(error).write(to: &output)
+            output.append(UInt8(ascii: ","))
+            writeID()
         }
-    }
-
-    /// The reply as compact JSON with sorted keys.
-    var bytes: [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Every member is plain JSON, so encoding cannot fail.
-        return (try? Array(encoder.encode(self))) ?? Array(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}"#.utf8)
+        output.append(UInt8(ascii: "}"))
+        return output
     }
 }

@@ -128,7 +128,7 @@ struct MCPEndpoint: Sendable {
             target += "?" + call.query.map { MCPToolCatalogue.segment($0.name) + "=" + MCPToolCatalogue.segment($0.value) }
                 .joined(separator: "&")
         }
-        let body = call.body.map { Array(Self.compact($0).utf8) } ?? []
+        let body = call.body?.jsonBytes ?? []
         var headers = HTTPHeaders()
         if !body.isEmpty { headers.add(name: "Content-Type", value: "application/json") }
         var inner = HTTPRequest(
@@ -136,7 +136,7 @@ struct MCPEndpoint: Sendable {
             body: body, id: request.id)
         inner.context = request.context
         let response = rest.respond(to: inner)
-        let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(response.bytes))
+        let answer = JSONValue.parse(response.bytes)
         guard (200..<300).contains(response.status.code) else {
             throw MCPToolFailure("Engram refused the call (HTTP \(response.status.code)): \(Self.detail(answer))")
         }
@@ -250,9 +250,5 @@ struct MCPEndpoint: Sendable {
         ], body: event.bytes)
     }
 
-    static func compact(_ value: JSONValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-    }
+    static func compact(_ value: JSONValue) -> String { String(decoding: value.jsonBytes, as: UTF8.self) }
 }

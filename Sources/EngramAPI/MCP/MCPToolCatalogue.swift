@@ -14,13 +14,17 @@ enum MCPToolCatalogue {
     static let definitions: JSONValue = .array(tools.map(\.definition))
 
     private static let array: JSONValue = .object(["type": .string("array"), "items": .object(["type": .string("object")])])
+    private static let strings: JSONValue = .object(["type": .string("array"), "items": .object(["type": .string("string")])])
     private static let string: JSONValue = .object(["type": .string("string")])
     private static let integer: JSONValue = .object(["type": .string("integer")])
-    private static let object: JSONValue = .object(["type": .string("object")])
+    /// A member that may be null (clients validate `structuredContent` against these schemas, and a
+    /// type list or `anyOf` is what some of them reject): described, not typed.
+    private static func nullable(_ description: String) -> JSONValue { .object(["description": .string(description)]) }
     /// One memory as the REST API renders it.
     private static let memoryOutput: [String: JSONValue] = [
-        "id": string, "memory": string, "user_id": string, "agent_id": string, "run_id": string,
-        "metadata": object, "categories": array, "created_at": string, "updated_at": string,
+        "id": string, "memory": string, "categories": strings, "created_at": string, "updated_at": string,
+        "user_id": nullable("The user it belongs to, or null."), "agent_id": nullable("The agent it belongs to, or null."),
+        "run_id": nullable("The run it belongs to, or null."), "metadata": nullable("Its metadata object, or null."),
     ]
 
     static let addMemory = MCPTool(
@@ -191,7 +195,10 @@ enum MCPToolCatalogue {
         description: "Whether an add made with async_mode has finished, and what it changed.",
         parameters: [MCPParameter(name: "event_id", kind: .string, description: "The event_id add_memory returned.", required: true)],
         readOnly: true, idempotent: true,
-        output: ["id": string, "status": string, "results": array, "error": string],
+        output: [
+            "id": string, "status": string, "results": nullable("What the add changed, once it has run."),
+            "error": nullable("Why it failed, or null."),
+        ],
         request: { arguments in MCPRESTCall(method: .get, path: "/events/" + segment(arguments.string("event_id") ?? "")) })
 
     /// The scope; for a search, filters naming a scope id may stand in for it.
@@ -211,9 +218,5 @@ enum MCPToolCatalogue {
 
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-    private static func compact(_ value: JSONValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    private static func compact(_ value: JSONValue) -> String { String(decoding: value.jsonBytes, as: UTF8.self) }
 }
