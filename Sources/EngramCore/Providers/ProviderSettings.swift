@@ -146,4 +146,14 @@ public protocol ProviderFactory: Sendable {
     /// An embedder. When `embeddingDims` is not set, this may call the provider once to learn the
     /// dimension (throwing `ProviderError` when it cannot).
     func embedder(_ settings: ProviderSettings) throws -> any Embedder
+
+    /// A reranker (section `reranker`); throws `MemoryError.invalid` for an unknown provider or a
+    /// missing setting. `llm` is not built here: the engine scores with the chat model in use.
+    func reranker(_ settings: ProviderSettings) throws -> any Reranker
+}
+
+extension ProviderFactory {
+    public func reranker(_ settings: ProviderSettings) throws -> any Reranker {
+        throw MemoryError.invalid("Unknown reranker provider '\(settings.provider)'")
+    }
 }
