@@ -12,6 +12,11 @@ enum ProviderOptions {
         try settings(prefix: "ENGRAM_LLM_", section: "llm", environment: environment, file: file)
     }
 
+    /// The reranker settings (`ENGRAM_RERANKER_*`), nil when searches cannot be reranked.
+    static func reranker(environment: [String: String], file: ConfigFile) throws -> ProviderSettings? {
+        try settings(prefix: "ENGRAM_RERANKER_", section: "reranker", environment: environment, file: file)
+    }
+
     /// The embedder settings, nil for the built-in local embedder.
     static func embedder(environment: [String: String], file: ConfigFile) throws -> ProviderSettings? {
         let settings = try settings(prefix: "ENGRAM_EMBEDDER_", section: "embedder", environment: environment, file: file)
@@ -64,13 +69,23 @@ enum ProviderOptions {
         "openai": "OPENAI_API_KEY", "azure_openai": "AZURE_OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY",
         "groq": "GROQ_API_KEY", "together": "TOGETHER_API_KEY", "deepseek": "DEEPSEEK_API_KEY",
         "openrouter": "OPENROUTER_API_KEY", "mistral": "MISTRAL_API_KEY", "gemini": "GEMINI_API_KEY", "xai": "XAI_API_KEY",
+        "cohere": "COHERE_API_KEY", "jina": "JINA_API_KEY", "voyage": "VOYAGE_API_KEY",
     ]
 }
 
-/// Builds providers for the engine: the built-in embedder for `local`, the rest through `remote`.
+/// Builds providers for the engine: the built-in embedder for `local`, a cross-encoder in process
+/// for the `local` reranker, the rest through `remote`.
 struct EngineProviderFactory: ProviderFactory {
     let local: any Embedder
     let remote: any ProviderFactory
+    /// The `local` reranker from its settings (`model`: the folder of a BERT cross-encoder).
+    var localReranker: @Sendable (ProviderSettings) throws -> any Reranker = { _ in
+        throw MemoryError.invalid("The local reranker is not available in this build")
+    }
+
+    func reranker(_ settings: ProviderSettings) throws -> any Reranker {
+        settings.provider == "local" ? try localReranker(settings) : try remote.reranker(settings)
+    }
 
     func chatModel(_ settings: ProviderSettings) throws -> any ChatModel {
         try remote.chatModel(settings)

@@ -174,6 +174,8 @@ struct ServeCommand: ParsableCommand {
             let llmSettings = try ProviderOptions.llm(environment: environment, file: file)
             let embedderSettings = try ProviderOptions.embedder(environment: environment, file: file)
             let chatModel = try llmSettings.map { settings in try factory.chatModel(settings) }
+            let rerankerSettings = try ProviderOptions.reranker(environment: environment, file: file)
+            let reranker = try rerankerSettings.flatMap { settings in settings.provider == "llm" ? nil : try factory.reranker(settings) }
             let activeEmbedder = try embedderSettings.map { settings in try factory.embedder(settings) } ?? batching
             let store = try storeOption.openStore(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))
             var engine = MemoryService.Configuration()
@@ -195,7 +197,8 @@ struct ServeCommand: ParsableCommand {
             for key in MemoryService.promptKeys { engine.promptDefaults[key] = file.values[key]?.stringValue }
             service = try MemoryService(
                 store: store, embedder: activeEmbedder, embedderSettings: embedderSettings, chatModel: chatModel,
-                llmSettings: llmSettings, factory: factory, configuration: engine)
+                llmSettings: llmSettings, reranker: reranker, rerankerSettings: rerankerSettings, factory: factory,
+                configuration: engine)
         } catch let error as ValidationError {
             throw error
         } catch let error as MemoryError {
@@ -218,7 +221,7 @@ struct ServeCommand: ParsableCommand {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         configuration.workerCount = try resolvedWorkers() ?? (service.hasChatModel ? max(16, 4 * cores) : max(4, 2 * cores))
         let providers = service.providerDescription
-        logger.info("LLM: \(providers.llm.objectValue?["provider"]?.stringValue ?? "none (heuristic extraction)"); embedder: \(service.embedderDescription.model)")
+        logger.info("LLM: \(providers.llm.objectValue?["provider"]?.stringValue ?? "none (heuristic extraction)"); embedder: \(service.embedderDescription.model); reranker: \(providers.reranker.objectValue?["provider"]?.stringValue ?? "none")")
 
         let jobs = JobRunner(service: service, workers: try resolvedJobWorkers() ?? 2) { line in
             Logger(label: "engram.jobs").warning("\(line)")

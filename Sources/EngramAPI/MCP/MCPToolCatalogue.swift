@@ -71,11 +71,14 @@ enum MCPToolCatalogue {
             MCPParameter.filters,
             MCPParameter(name: "limit", kind: .integer(minimum: 1, maximum: 100), description: "Most results to return (default 10)."),
             MCPParameter(name: "threshold", kind: .number(minimum: 0, maximum: 1), description: "Lowest score to return (default 0.1)."),
+            MCPParameter(
+                name: "rerank", kind: .boolean,
+                description: "Reorder the best results with the server's reranker (only when one is configured)."),
         ] + MCPParameter.scope,
         readOnly: true, idempotent: true,
-        output: ["results": array, "relations": array],
+        output: ["results": array, "relations": array, "warnings": array],
         request: { arguments throws(MCPToolFailure) in
-            var body = arguments.members(["query", "filters", "threshold"])
+            var body = arguments.members(["query", "filters", "threshold", "rerank"])
             body["top_k"] = .number(arguments.number("limit") ?? 10)
             body.merge(arguments.scopeMembers(try scope(arguments, orFilters: true))) { _, scope in scope }
             return MCPRESTCall(method: .post, path: "/search", body: .object(body))

@@ -24,11 +24,13 @@ enum PlatformJSON {
         object["run_id"] = optional(scored.memory.scope.runID)
         object["score"] = .number(MemoryJSON.rounded(scored.score))
         if explain {
-            object["score_breakdown"] = .object([
+            var breakdown: [String: JSONValue] = [
                 "semantic": .number(MemoryJSON.rounded(scored.semanticScore ?? 0)),
                 "bm25": .number(MemoryJSON.rounded(scored.keywordScore ?? 0)),
                 "entity": .number(MemoryJSON.rounded(scored.graphScore ?? 0)),
-            ])
+            ]
+            if let rerank = scored.rerankScore { breakdown["rerank"] = .number(MemoryJSON.rounded(rerank)) }
+            object["score_breakdown"] = .object(breakdown)
         }
         return object
     }

@@ -186,16 +186,23 @@ enum PlatformMemoryRoutes {
         let explain = body.bool("explain") ?? false
         let outputFormat = body.string("output_format")
         let rerank = body.bool("rerank") ?? false
+        let topN = body.integer("top_n")
         try body.finish()
-        guard !rerank else { throw HTTPError(.badRequest, "rerank is not available: no reranker is configured on this server") }
         guard let query, !query.isEmpty else { throw HTTPError(.badRequest, "query must be a non-empty string") }
         guard (1...1000).contains(topK) else { throw HTTPError(.badRequest, "top_k must be between 1 and 1000") }
         guard (0...1).contains(threshold) else { throw HTTPError(.badRequest, "threshold must be between 0 and 1") }
         let outcome = try service.search(SearchRequest(
-            query: query, filter: filter, topK: topK, threshold: threshold, keywordSearch: keyword ?? true, showExpired: showExpired))
+            query: query, filter: filter, topK: topK, threshold: threshold, keywordSearch: keyword ?? true, showExpired: showExpired,
+            rerank: rerank, rerankCandidates: topN))
         let results = JSONValue.array(outcome.results.map { PlatformJSON.selecting(PlatformJSON.hit($0, explain: explain), fields: fields) })
         let bare = bareByDefault ? outputFormat != "v1.1" : outputFormat == "v1.0"
-        return .json(bare ? results : JSONValue.object(["results": results]))
+        var object: [String: JSONValue] = ["results": results]
+        if !outcome.warnings.isEmpty { object["warnings"] = .array(outcome.warnings.map(JSONValue.string)) }
+        // A bare list has no room for warnings: they go in a header (and the log) there.
+        var response = HTTPResponse.json(bare ? results : JSONValue.object(object))
+        if bare, let warning = outcome.warnings.first { response.headers.add(
+            name: "Engram-Warning", value: String(warning.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F })) }
+        return response
     }
 
     /// `{"memories": [...]}` of a batch call: 1 to 1,000 objects.

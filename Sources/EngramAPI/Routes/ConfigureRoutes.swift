@@ -30,7 +30,7 @@ enum ConfigureRoutes {
             "version": .string("v1.1"),
             "embedder": providers.embedder,
             "llm": providers.llm,
-            "reranker": .null,
+            "reranker": providers.reranker,
             "vector_store": .object(["provider": .string("engram")]),
         ]
         for (key, value) in try service.promptSettings() { configuration[key] = value }

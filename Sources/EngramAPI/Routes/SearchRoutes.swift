@@ -14,7 +14,8 @@ enum SearchRoutes {
             let runID = body.string("run_id")
             let topK = body.integer("top_k") ?? body.integer("limit")
             let threshold = body.number("threshold")
-            _ = body.bool("rerank")
+            let rerank = body.bool("rerank") ?? false
+            let topN = body.integer("top_n")
             let keyword = body.bool("keyword_search")
             let showExpired = body.bool("show_expired")
             let explain = body.bool("explain") ?? false
@@ -32,13 +33,15 @@ enum SearchRoutes {
             guard scoped else { throw MemoryError.missingScope }
             let outcome = try service.search(SearchRequest(
                 query: query ?? "", filter: .and(parts), topK: topK ?? 20, threshold: threshold ?? 0.1,
-                keywordSearch: keyword ?? true, showExpired: showExpired ?? false, enableGraph: enableGraph, asOf: asOf))
+                keywordSearch: keyword ?? true, showExpired: showExpired ?? false, enableGraph: enableGraph, asOf: asOf,
+                rerank: rerank, rerankCandidates: topN))
             var object: [String: JSONValue] = [
                 "results": .array(outcome.results.map { MemoryJSON.item($0.memory, score: $0, explain: explain) }),
             ]
             if service.graphEnabled, enableGraph != false {
                 object["relations"] = .array(outcome.relations.map { GraphJSON.relation($0.relation, score: $0.score) })
             }
+            if !outcome.warnings.isEmpty { object["warnings"] = .array(outcome.warnings.map(JSONValue.string)) }
             return .json(JSONValue.object(object))
         }
     }

@@ -23,16 +23,22 @@ enum MemoryJSON {
         if memory.state != .active { object["state"] = .string(memory.state.rawValue) }
         if let score {
             object["score"] = .number(rounded(score.score))
-            if explain {
-                object["score_details"] = .object([
-                    "semantic_score": .number(rounded(score.semanticScore ?? 0)),
-                    "keyword_score": .number(rounded(score.keywordScore ?? 0)),
-                    "graph_score": .number(rounded(score.graphScore ?? 0)),
-                    "final_score": .number(rounded(score.score)),
-                ])
-            }
+            if explain { object["score_details"] = scoreDetails(score) }
         }
         return .object(object)
+    }
+
+    /// The parts of a search result's score, for `explain`: `rerank_score` (the reranker's own scale)
+    /// only when the search was reranked.
+    static func scoreDetails(_ score: ScoredMemory) -> JSONValue {
+        var details: [String: JSONValue] = [
+            "semantic_score": .number(rounded(score.semanticScore ?? 0)),
+            "keyword_score": .number(rounded(score.keywordScore ?? 0)),
+            "graph_score": .number(rounded(score.graphScore ?? 0)),
+            "final_score": .number(rounded(score.score)),
+        ]
+        if let rerank = score.rerankScore { details["rerank_score"] = .number(rounded(rerank)) }
+        return .object(details)
     }
 
     static func history(_ event: HistoryEvent) -> JSONValue {

@@ -72,8 +72,14 @@ public struct ScoredMemory: Sendable, Equatable {
     public var keywordScore: Double?
     /// The graph part (`GraphSearch`), once fused.
     public var graphScore: Double?
+    /// The reranker's own score (its scale), when the search was reranked.
+    public var rerankScore: Double?
 
-    public init(memory: Memory, score: Double, semanticScore: Double? = nil, keywordScore: Double? = nil, graphScore: Double? = nil) {
+    public init(
+        memory: Memory, score: Double, semanticScore: Double? = nil, keywordScore: Double? = nil, graphScore: Double? = nil,
+        rerankScore: Double? = nil
+    ) {
+        self.rerankScore = rerankScore
         self.memory = memory
         self.score = score
         self.semanticScore = semanticScore

@@ -25,6 +25,9 @@ public struct ProviderSettings: Sendable, Equatable, Codable {
     public var embeddingDims: Int?
     /// Chat models: whether images are sent to the model.
     public var enableVision: Bool?
+    /// Rerankers: how many of the fused ranking's best candidates a reranked search reorders when it
+    /// does not say (`top_n` of the search).
+    public var topN: Int?
 
     public init(
         provider: String, model: String? = nil, baseURL: String? = nil, apiKey: String? = nil,
@@ -62,7 +65,7 @@ public struct ProviderSettings: Sendable, Equatable, Codable {
     }
     static var integerKeys: [String: WritableKeyPath<ProviderSettings, Int?>] {
         [
-            "max_tokens": \.maxTokens, "max_retries": \.maxRetries, "embedding_dims": \.embeddingDims,
+            "max_tokens": \.maxTokens, "max_retries": \.maxRetries, "embedding_dims": \.embeddingDims, "top_n": \.topN,
         ]
     }
 
@@ -132,6 +135,7 @@ public struct ProviderSettings: Sendable, Equatable, Codable {
         put("max_retries", maxRetries.map { .number(Double($0)) })
         put("embedding_dims", embeddingDims.map { .number(Double($0)) })
         put("enable_vision", enableVision.map(JSONValue.bool))
+        put("top_n", topN.map { .number(Double($0)) })
         return .object(["provider": .string(provider), "config": .object(config)])
     }
 }

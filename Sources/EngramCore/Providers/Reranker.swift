@@ -13,4 +13,12 @@ public protocol Reranker: Sendable {
     /// not score every document exactly once is a `ProviderError` (`.unavailable`), never a partial
     /// ranking.
     func scores(query: String, documents: [String]) throws -> [Double]
+
+    /// Whether scores are unbounded logits (a cross-encoder's raw output) rather than relevances in
+    /// [0, 1]; a reranked result's `score` is then the logistic function of it.
+    var scoresAreLogits: Bool { get }
+}
+
+extension Reranker {
+    public var scoresAreLogits: Bool { false }
 }

@@ -5,6 +5,8 @@ public struct SearchOutcome: Sendable {
     public var results: [ScoredMemory]
     /// Empty when the graph was off for the search.
     public var relations: [ScoredRelation]
+    /// What went wrong without failing the search (a reranker that could not answer).
+    public var warnings: [String] = []
 }
 
 extension MemoryService {
@@ -16,6 +18,11 @@ extension MemoryService {
         guard (0...1).contains(request.threshold) else { throw MemoryError.invalid("threshold must be between 0 and 1") }
         guard (0...configuration.maxPageSize).contains(request.topK) else {
             throw MemoryError.invalid("top_k must be between 0 and \(configuration.maxPageSize)")
+        }
+        let reranker = request.rerank ? try activeReranker() : nil
+        let rerankCandidates = request.rerankCandidates ?? reranker?.candidates ?? configuration.rerankCandidates
+        guard (1...configuration.maxPageSize).contains(rerankCandidates) else {
+            throw MemoryError.invalid("top_n must be between 1 and \(configuration.maxPageSize)")
         }
         guard request.topK > 0 else { return SearchOutcome(results: [], relations: []) }
         let pendingVector = embedder.startEmbedding(query)
@@ -72,13 +79,70 @@ extension MemoryService {
             ScoreFusion.Candidate(id: $0, cosine: cosine[$0] ?? 0, bm25: bm25[$0], graph: graphScores[$0] ?? 0)
         }
         // Only the winners are read in full; one deleted since it was ranked is left out.
-        let ranked = configuration.fusion.rank(candidates, threshold: request.threshold, limit: request.topK)
+        let kept = reranker == nil ? request.topK : max(request.topK, rerankCandidates)
+        let ranked = configuration.fusion.rank(candidates, threshold: request.threshold, limit: kept)
         let memories = try store.memories(ids: ranked.map(\.id), project: project)
-        let results = ranked.compactMap { ranked -> ScoredMemory? in
+        var results = ranked.compactMap { ranked -> ScoredMemory? in
             guard let memory = memories[ranked.id] else { return nil }
             return ScoredMemory(
                 memory: memory, score: ranked.score, semanticScore: ranked.semantic, keywordScore: ranked.keyword, graphScore: ranked.graph)
         }
-        return SearchOutcome(results: results, relations: graphHits.relations)
+        var warnings: [String] = []
+        if let reranker {
+            do {
+                results = try Self.reordered(results, query: query, by: reranker.make())
+            } catch {
+                warnings.append("rerank failed, results are in the fused order: \(Self.summary(of: error))")
+            }
+        }
+        return SearchOutcome(results: Array(results.prefix(request.topK)), relations: graphHits.relations, warnings: warnings)
+    }
+
+    /// What reranks this search: the configured reranker, or for `llm` the chat model in use (checked
+    /// when the search runs, since `POST /configure` may have removed it).
+    struct ActiveReranker {
+        /// The settings' `top_n`, if any.
+        let candidates: Int?
+        let make: () throws -> any Reranker
+    }
+
+    /// The configured reranker; a search asking for one without it is refused.
+    func activeReranker() throws -> ActiveReranker {
+        let (reranker, settings, model) = shared.providers.withLock { ($0.reranker, $0.rerankerSettings, $0.chatModel) }
+        if let reranker { return ActiveReranker(candidates: settings?.topN) { reranker } }
+        guard settings?.provider == "llm" else {
+            throw MemoryError.invalid(
+                "rerank is not available: no reranker is configured on this server "
+                    + "(set ENGRAM_RERANKER_PROVIDER, or 'reranker' in the config file or POST /configure)")
+        }
+        return ActiveReranker(candidates: settings?.topN) {
+            guard let model else { throw ProviderError(.unavailable, "the llm reranker needs an LLM, and none is configured") }
+            return LLMReranker(model: model)
+        }
+    }
+
+    /// `results` in the reranker's order (ties keep the fused order), each scored by the reranker:
+    /// its relevance in [0, 1], or the logistic function of its logit.
+    static func reordered(_ results: [ScoredMemory], query: String, by reranker: any Reranker) throws -> [ScoredMemory] {
+        guard !results.isEmpty else { return results }
+        let scores = try reranker.scores(query: query, documents: results.map(\.memory.text))
+        guard scores.count == results.count, scores.allSatisfy(\.isFinite) else {
+            throw ProviderError(.unavailable, "\(reranker.modelID) returned \(scores.count) scores for \(results.count) candidates")
+        }
+        let order = results.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        return order.map { index in
+            var result = results[index]
+            let raw = scores[index]
+            result.rerankScore = raw
+            result.score = reranker.scoresAreLogits ? 1 / (1 + exp(-raw)) : min(max(raw, 0), 1)
+            return result
+        }
+    }
+
+    /// A failure as a client may read it: a provider's code and message, never internals.
+    static func summary(of error: any Error) -> String {
+        if let error = error as? ProviderError { return error.description }
+        if let error = error as? MemoryError { return error.message }
+        return "the reranker failed"
     }
 }

@@ -6,7 +6,7 @@ extension MemoryService {
     /// Prompt settings `POST /configure` accepts: each a string, or null for the default.
     public static let promptKeys: Set<String> = ["custom_instructions", "custom_fact_extraction_prompt", "custom_update_memory_prompt"]
     /// Provider sections `POST /configure` accepts.
-    public static let providerKeys: Set<String> = ["llm", "embedder"]
+    public static let providerKeys: Set<String> = ["llm", "embedder", "reranker"]
 
     /// The model and dimension of the embedder in use.
     public var embedderDescription: (model: String, dimension: Int) {
@@ -15,7 +15,7 @@ extension MemoryService {
     }
 
     /// The settings of the providers in use, in mem0's shape (secrets included: redact before showing).
-    public var providerDescription: (llm: JSONValue, embedder: JSONValue) {
+    public var providerDescription: (llm: JSONValue, embedder: JSONValue, reranker: JSONValue) {
         shared.providers.withLock { current in
             let embedder = current.embedderSettings?.json ?? .object([
                 "provider": .string("local"),
@@ -23,7 +23,7 @@ extension MemoryService {
                     "model": .string(current.embedder.modelID), "embedding_dims": .number(Double(current.embedder.dimension)),
                 ]),
             ])
-            return (current.llmSettings?.json ?? .null, embedder)
+            return (current.llmSettings?.json ?? .null, embedder, current.rerankerSettings?.json ?? .null)
         }
     }
 
@@ -91,7 +91,18 @@ extension MemoryService {
                 } catch MemoryError.embedderMismatch(let message) {
                     throw MemoryError.invalid(message)
                 }
-            } else if ["reranker", "vector_store", "graph_store", "history_db_path", "version"].contains(key) {
+            } else if key == "reranker" {
+                if value == .null {
+                    overrides[key] = .null
+                    next.reranker = nil
+                    next.rerankerSettings = nil
+                } else {
+                    let settings = try ProviderSettings(json: Self.merged(next.rerankerSettings?.json, value), section: key)
+                    next.reranker = try buildReranker(settings)
+                    next.rerankerSettings = settings
+                    overrides[key] = settings.json
+                }
+            } else if ["vector_store", "graph_store", "history_db_path", "version"].contains(key) {
                 throw MemoryError.invalid("'\(key)' cannot be changed at run time")
             } else {
                 let allowed = (Self.promptKeys.union(Self.providerKeys)).sorted().joined(separator: ", ")
@@ -108,11 +119,15 @@ extension MemoryService {
     public func applyPersistedOverrides() -> [String] {
         guard let overrides = try? configurationOverrides() else { return ["The persisted configuration could not be read"] }
         var problems: [String] = []
-        for key in ["llm", "embedder"] {
+        for key in ["llm", "embedder", "reranker"] {
             guard let value = overrides[key] else { continue }
             do {
                 var next = shared.providers.withLock { $0 }
-                if key == "llm" {
+                if key == "reranker" {
+                    let settings = value == .null ? nil : try ProviderSettings(json: value, section: key)
+                    next.reranker = try settings.flatMap(buildReranker)
+                    next.rerankerSettings = settings
+                } else if key == "llm" {
                     if value == .null {
                         next.chatModel = nil
                         next.llmSettings = nil
@@ -133,6 +148,12 @@ extension MemoryService {
             }
         }
         return problems
+    }
+
+    /// The reranker for `settings`: nil for `llm` (it scores with the chat model of each search's
+    /// time), the factory's otherwise.
+    private func buildReranker(_ settings: ProviderSettings) throws -> (any Reranker)? {
+        settings.provider == "llm" ? nil : try requireFactory().reranker(settings)
     }
 
     private func requireFactory() throws -> any ProviderFactory {

@@ -26,6 +26,8 @@ public final class MemoryService: Sendable {
         public var maxPageSize = 1000
         /// Existing memories shown to the model on an inference add.
         public var inferenceContextSize = 10
+        /// Candidates a reranker reorders when a search does not say (`top_n`); at least `top_k` are.
+        public var rerankCandidates = 50
         /// Memories the chat proxy adds to the system message (`ENGRAM_PROXY_MEMORIES`); 0 adds none.
         public var proxyMemories = 10
         /// Prompt settings (`custom_instructions`, ...) from the config file, below `POST /configure`.
@@ -48,6 +50,10 @@ public final class MemoryService: Sendable {
         var embedderSettings: ProviderSettings?
         var chatModel: (any ChatModel)?
         var llmSettings: ProviderSettings?
+        /// Nil for `llm`, which scores with `chatModel` at the time of each search.
+        var reranker: (any Reranker)?
+        /// Nil when no reranker is configured (`rerank: true` is then a 400).
+        var rerankerSettings: ProviderSettings?
     }
 
     /// What every project's handle of one engine shares: the providers, locks and job signal.
@@ -81,12 +87,15 @@ public final class MemoryService: Sendable {
     /// changes them; `embedderSettings` and `llmSettings` describe the given ones for `GET /configure`.
     public init(
         store: any MemoryStore, embedder: any Embedder, embedderSettings: ProviderSettings? = nil,
-        chatModel: (any ChatModel)? = nil, llmSettings: ProviderSettings? = nil, factory: (any ProviderFactory)? = nil,
+        chatModel: (any ChatModel)? = nil, llmSettings: ProviderSettings? = nil,
+        reranker: (any Reranker)? = nil, rerankerSettings: ProviderSettings? = nil, factory: (any ProviderFactory)? = nil,
         configuration: Configuration = Configuration(), project: String = Memory.defaultProject,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         self.store = store
-        let initial = Providers(embedder: embedder, embedderSettings: embedderSettings, chatModel: chatModel, llmSettings: llmSettings)
+        let initial = Providers(
+            embedder: embedder, embedderSettings: embedderSettings, chatModel: chatModel, llmSettings: llmSettings,
+            reranker: reranker, rerankerSettings: rerankerSettings ?? reranker.map(Self.describing))
         self.shared = Shared(providers: initial)
         self.baseline = initial
         self.factory = factory
@@ -130,6 +139,12 @@ public final class MemoryService: Sendable {
 
     /// The chat model in use, nil when inference falls back to the heuristic extractor.
     var chatModel: (any ChatModel)? { shared.providers.withLock { $0.chatModel } }
+
+    /// Settings naming a reranker given without any: `provider/model` split at the first slash.
+    private static func describing(_ reranker: any Reranker) -> ProviderSettings {
+        let parts = reranker.modelID.split(separator: "/", maxSplits: 1).map(String.init)
+        return ProviderSettings(provider: parts.first ?? reranker.modelID, model: parts.count > 1 ? parts[1] : nil)
+    }
 
     /// Whether an LLM is configured (inference adds wait on it).
     public var hasChatModel: Bool { chatModel != nil }

@@ -16,11 +16,18 @@ public struct SearchRequest: Sendable {
     public var enableGraph: Bool?
     /// What held at this time: memories observed by then and not superseded then, relations valid then.
     public var asOf: Date?
+    /// Reorder the best candidates with the configured reranker (a search without one is refused).
+    public var rerank: Bool
+    /// How many of the fused ranking's best candidates the reranker reads (at least `topK`); nil takes
+    /// the engine's default (50).
+    public var rerankCandidates: Int?
 
     public init(
         query: String, filter: Filter, topK: Int = 20, threshold: Double = 0.1, keywordSearch: Bool = true, showExpired: Bool = false,
-        enableGraph: Bool? = nil, asOf: Date? = nil
+        enableGraph: Bool? = nil, asOf: Date? = nil, rerank: Bool = false, rerankCandidates: Int? = nil
     ) {
+        self.rerank = rerank
+        self.rerankCandidates = rerankCandidates
         self.enableGraph = enableGraph
         self.asOf = asOf
         self.query = query
