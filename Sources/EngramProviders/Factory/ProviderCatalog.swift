@@ -36,6 +36,46 @@ enum ProviderCatalog {
         "lmstudio": Service(baseURL: "http://localhost:1234/v1", needsKey: false),
     ]
 
+    /// A rerank service by provider name.
+    struct RerankService: Sendable {
+        /// The request and answer shapes a rerank service speaks.
+        enum Dialect: Sendable {
+            /// Cohere's `/v1/rerank`, with a key.
+            case cohere
+            /// Jina's copy of Cohere's API, with a key.
+            case jina
+            /// Voyage AI's `/v1/rerank`, with a key.
+            case voyage
+            /// Text Embeddings Inference's `/rerank`, key optional.
+            case tei
+        }
+
+        var dialect: Dialect
+        /// The service's root (the rerank path is added to it); nil when there is no default host.
+        var baseURL: String?
+        var defaultModel: String?
+    }
+
+    /// The rerank services `RemoteProviderFactory.reranker` builds, with defaults from each
+    /// provider's API reference: Cohere's v1 rerank endpoint and its rerank-v3.5 model, Jina's
+    /// multilingual v2 reranker, Voyage's recommended rerank-2.5; Text Embeddings Inference runs
+    /// wherever it was deployed, with the model it was started with.
+    static let rerankers: [String: RerankService] = [
+        "cohere": RerankService(dialect: .cohere, baseURL: "https://api.cohere.com", defaultModel: "rerank-v3.5"),
+        "jina": RerankService(dialect: .jina, baseURL: "https://api.jina.ai", defaultModel: "jina-reranker-v2-base-multilingual"),
+        "voyage": RerankService(dialect: .voyage, baseURL: "https://api.voyageai.com", defaultModel: "rerank-2.5"),
+        "tei": RerankService(dialect: .tei, baseURL: nil, defaultModel: nil),
+    ]
+
+    /// Reranker providers that are not remote services: `llm` (the engine scores with its chat model)
+    /// and `local` (the executable's built-in model).
+    static let builtInRerankers = ["llm", "local"]
+
+    /// Every reranker provider a user can name, for the message about an unknown one.
+    static var rerankerProviders: [String] {
+        (Array(rerankers.keys) + builtInRerankers).sorted()
+    }
+
     /// Azure OpenAI: the `api-version` sent when the settings give none.
     static let azureDefaultAPIVersion = "2024-10-21"
     /// Anthropic: the model used when the settings name none.

@@ -2,13 +2,15 @@ import EngramCore
 import Foundation
 import Logging
 
-/// Builds the remote chat models and embedders from `ProviderSettings`: OpenAI and the services that
-/// copy its API (by name, with their default base URLs), Azure OpenAI, Anthropic, and Ollama.
+/// Builds the remote chat models, embedders and rerankers from `ProviderSettings`: OpenAI and the
+/// services that copy its API (by name, with their default base URLs), Azure OpenAI, Anthropic, and
+/// Ollama; for reranking Cohere, Jina, Voyage AI and Text Embeddings Inference.
 ///
 /// Settings are checked before anything is built: an unknown provider, a missing key for a service
 /// that needs one, a missing model where there is no default, or a malformed `base_url` is a
-/// `MemoryError.invalid` naming the setting. `local` (the built-in embedder) is not handled here; the
-/// executable's factory answers it before delegating the rest to this one.
+/// `MemoryError.invalid` naming the setting. `local` (the built-in embedder and reranker) is not
+/// handled here; the executable's factory answers it before delegating the rest to this one. Nor is
+/// the `llm` reranker, which the engine builds on its chat model.
 ///
 /// Unless the settings say otherwise, each call may take 60 s in all, connecting 10 s, with 2 retries.
 public struct RemoteProviderFactory: ProviderFactory {
@@ -99,6 +101,45 @@ public struct RemoteProviderFactory: ProviderFactory {
             return try RemoteEmbedder.openAI(
                 provider: settings.provider, model: model, endpoint: .standard(baseURL: baseURL, apiKey: key),
                 client: client, requestedDimensions: settings.embeddingDims)
+        }
+    }
+
+    /// A reranker for `settings` (section `reranker`): `cohere`, `jina` and `voyage` need an
+    /// `api_key` and default to their public APIs and models; `tei` needs the server's `base_url`
+    /// and sends `model` and `api_key` only when given. Nothing is called until the first search.
+    public func reranker(_ settings: ProviderSettings) throws -> any Reranker {
+        let section = "reranker"
+        guard let service = ProviderCatalog.rerankers[settings.provider] else {
+            if ProviderCatalog.builtInRerankers.contains(settings.provider) {
+                throw MemoryError.invalid("The \(settings.provider) reranker is not a remote provider; the server builds it itself")
+            }
+            throw unknown(settings.provider, section: section, known: ProviderCatalog.rerankerProviders)
+        }
+        let client = try httpClient(settings, section: section)
+        guard let root = settings.baseURL ?? service.baseURL else {
+            throw MemoryError.invalid("The \(settings.provider) \(section) needs its server's address ('\(section).config.base_url')")
+        }
+        let baseURL = try url(root, section: section)
+        // The hosted services need a key, and have a default model.
+        func keyAndModel() throws(MemoryError) -> (key: String, model: String) {
+            let key = try requireKey(settings, section: section)
+            guard let model = settings.model ?? service.defaultModel else {
+                throw .invalid("The \(settings.provider) \(section) needs a model ('\(section).config.model')")
+            }
+            return (key, model)
+        }
+        switch service.dialect {
+        case .tei:
+            return RemoteReranker.tei(model: settings.model, baseURL: baseURL, apiKey: settings.apiKey, client: client)
+        case .cohere:
+            let (key, model) = try keyAndModel()
+            return RemoteReranker.cohere(model: model, baseURL: baseURL, apiKey: key, client: client)
+        case .jina:
+            let (key, model) = try keyAndModel()
+            return RemoteReranker.jina(model: model, baseURL: baseURL, apiKey: key, client: client)
+        case .voyage:
+            let (key, model) = try keyAndModel()
+            return RemoteReranker.voyage(model: model, baseURL: baseURL, apiKey: key, client: client)
         }
     }
 
