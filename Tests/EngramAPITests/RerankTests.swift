@@ -164,4 +164,35 @@ struct RerankTests {
             #expect(fake.requests(on: Self.chatPath).isEmpty)
         }
     }
+
+    @Test("a cohere reranker configured at run time reorders by the service's scores; its key is never shown")
+    func cohereThroughConfigure() throws {
+        try Self.run { api, fake in
+            let texts = Self.facts.filter { $0.hasPrefix("Alice") }
+            try api.remember(texts)
+            fake.setFallback(.cohereRerank(), on: FakeProviderServer.Path.rerank)
+            let body = #"{"reranker": {"provider": "cohere", "config": {"base_url": "\#(fake.baseURL)", "api_key": "co-secret", "timeout": 3}}}"#
+            #expect(try api.call("POST", "/configure", body).status == 200)
+            let shown = try api.call("GET", "/configure")
+            #expect(!shown.text.contains("co-secret"))
+            #expect((shown.object["reranker"] as? [String: Any])?["provider"] as? String == "cohere")
+
+            let response = try Self.search(api, #", "rerank": true, "explain": true"#)
+            #expect(response.status == 200, "\(response.text)")
+            let query = "what does alice drink"
+            let expected = texts.sorted { FakeProviderServer.relevance(of: $0, to: query) > FakeProviderServer.relevance(of: $1, to: query) }
+            #expect(response.results.compactMap { $0["memory"] as? String } == expected)
+            let details = response.results.compactMap { $0["score_details"] as? [String: Any] }
+            #expect(details.compactMap { $0["rerank_score"] as? Double }.count == texts.count)
+            let sent = try #require(fake.requests(on: FakeProviderServer.Path.rerank).last)
+            #expect(sent.header("Authorization") == "Bearer co-secret")
+            #expect(sent.json["query"] as? String == query)
+
+            // A service that stalls past the timeout: the fused order, and a warning naming the timeout.
+            fake.enqueue(.cohereRerank().delayed(by: .seconds(5)), on: FakeProviderServer.Path.rerank)
+            let slow = try Self.search(api, #", "rerank": true"#)
+            #expect(slow.status == 200)
+            #expect((slow.object["warnings"] as? [String])?.first?.contains("provider_timeout") == true)
+        }
+    }
 }
