@@ -126,7 +126,9 @@ public struct LocalCrossEncoder: Reranker {
         self.configuration = configuration
     }
 
-    /// `do_lower_case` from the `tokenizer_config.json` at `path`; true when the file or the field is absent.
+    /// `do_lower_case` from the `tokenizer_config.json` at `path`; true when the file or the field is
+    /// absent. Settings the tokenizer does not follow are refused rather than ignored: `strip_accents`
+    /// other than null or `do_lower_case`'s value, and `tokenize_chinese_chars` false.
     private static func lowercases(tokenizerConfigPath path: String) throws(CrossEncoderModelError) -> Bool {
         guard FileManager.default.fileExists(atPath: path) else { return true }
         guard let data = FileManager.default.contents(atPath: path),
@@ -135,9 +137,16 @@ public struct LocalCrossEncoder: Reranker {
         else {
             throw .corrupt(path: path, reason: "the file is not a JSON object")
         }
-        guard let value = fields["do_lower_case"] else { return true }
-        guard let lowercases = value as? Bool else {
-            throw .corrupt(path: path, reason: "do_lower_case is not true or false")
+        var lowercases = true
+        if let value = fields["do_lower_case"] {
+            guard let flag = value as? Bool else { throw .corrupt(path: path, reason: "do_lower_case is not true or false") }
+            lowercases = flag
+        }
+        if let stripsAccents = fields["strip_accents"] as? Bool, stripsAccents != lowercases {
+            throw .unsupported(path: path, reason: "strip_accents is \(stripsAccents) with do_lower_case \(lowercases); only the two equal (or strip_accents null) are supported")
+        }
+        if fields["tokenize_chinese_chars"] as? Bool == false {
+            throw .unsupported(path: path, reason: "tokenize_chinese_chars is false; only true is supported")
         }
         return lowercases
     }

@@ -119,6 +119,24 @@ struct LocalCrossEncoderTests {
         }
     }
 
+    @Test("tokenizer settings it does not follow are refused, naming tokenizer_config.json")
+    func unfollowedTokenizerSettingsAreRefused() throws {
+        // The tiny model is cased: stripping accents without lowercasing is a combination the tokenizer lacks.
+        let copy = try copyOfModel { files in
+            let config = files.appendingPathComponent("tokenizer_config.json")
+            let text = try String(contentsOf: config, encoding: .utf8)
+            try text.replacingOccurrences(of: "\"strip_accents\": null", with: "\"strip_accents\": true")
+                .write(to: config, atomically: true, encoding: .utf8)
+        }
+        defer { try? FileManager.default.removeItem(at: copy) }
+        #expect {
+            try LocalCrossEncoder(configuration: .init(modelDirectory: copy.path))
+        } throws: { error in
+            guard case let CrossEncoderModelError.unsupported(path, reason) = error else { return false }
+            return path.hasSuffix("tokenizer_config.json") && reason.contains("strip_accents")
+        }
+    }
+
     @Test("a truncated weights file is reported as corrupt, naming it")
     func truncatedWeightsAreCorrupt() throws {
         let copy = try copyOfModel { files in
