@@ -26,7 +26,8 @@ release: deps
 serve: release model
 	.build/release/engram serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-# The clients users run, in git-ignored venvs for the SDK tests: mem0ai 2.2.1 and 1.0.11, mcp 2.3.0 and 1.30.0, openai (latest).
+# The clients users run, in git-ignored venvs for the SDK tests: mem0ai 2.2.1 and 1.0.11, mcp 2.3.0 and 1.30.0, openai (latest);
+# and torch (CPU) with sentence-transformers (.venv-bench) for the cross-encoder parity test.
 clients:
 	@scripts/client-venvs.sh
 

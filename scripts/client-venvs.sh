@@ -4,8 +4,10 @@
 #   .venv-mem0-legacy  mem0ai 1.0.11 (the legacy 1.x MemoryClient many deployed apps still use)
 #   .venv-mcp-2        mcp 2.3.0 (the MCP Python SDK's current client: the 2026-07-28 era and the legacy one)
 #   .venv-mcp-1        mcp 1.30.0 (the last 1.x client, legacy era only)
-# and the one the chat proxy tests use:
+# the one the chat proxy tests use:
 #   .venv-openai       openai, the latest release (the official OpenAI Python SDK)
+# and the one the cross-encoder parity test and the embedding benchmark use:
+#   .venv-bench        torch 2.13.0+cpu and sentence-transformers (which brings transformers)
 # Idempotent: an environment that already imports the right version is left alone. PyPI only (pip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,3 +51,19 @@ else
   .venv-openai/bin/python -m pip install --quiet --disable-pip-version-check --upgrade openai
   echo ".venv-openai: openai $(.venv-openai/bin/python -c 'import openai; print(openai.__version__)') (installed)"
 fi
+
+# torch and sentence-transformers through the installer the benchmarks use, unless both are already there
+# (checked from their metadata: importing torch takes seconds).
+ensure_venv .venv-bench
+if ! versions=$(.venv-bench/bin/python - 2>/dev/null <<'PY'
+import importlib.metadata as m, importlib.util as u
+assert all(u.find_spec(name) for name in ("torch", "transformers", "sentence_transformers"))
+print(f"torch {m.version('torch')}, transformers {m.version('transformers')}")
+PY
+); then
+  scripts/install-sentence-transformers.sh .venv-bench
+  versions="$(.venv-bench/bin/python -c 'import importlib.metadata as m; print("torch %s, transformers %s" % (m.version("torch"), m.version("transformers")))') (installed)"
+else
+  versions="$versions (already set up)"
+fi
+echo ".venv-bench: $versions"

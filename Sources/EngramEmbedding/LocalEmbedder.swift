@@ -115,18 +115,8 @@ public struct LocalEmbedder: Embedder {
         let sequences = texts.map(tokenizer.encode)
         var vectors: [[Float]] = []
         vectors.reserveCapacity(sequences.count)
-        var passStart = 0
-        var passTokens = 0
-        for (index, sequence) in sequences.enumerated() {
-            if passTokens + sequence.count > configuration.maxTokensPerPass, index > passStart {
-                vectors += model.embed(Array(sequences[passStart..<index]))
-                passStart = index
-                passTokens = 0
-            }
-            passTokens += sequence.count
-        }
-        if passStart < sequences.count {
-            vectors += model.embed(Array(sequences[passStart...]))
+        for pass in ForwardPasses.ranges(lengths: sequences.map(\.count), maxTokens: configuration.maxTokensPerPass) {
+            vectors += model.embed(Array(sequences[pass]))
         }
         return vectors
     }

@@ -71,4 +71,22 @@ struct WordPieceTokenizerTests {
         #expect(vocabulary.count == 4)
         #expect(vocabulary.unknownID == 0 && vocabulary.classifierID == 1 && vocabulary.separatorID == 2)
     }
+
+    @Test("a pair reads [CLS] first [SEP] second [SEP], the second text in segment 1")
+    func pairSegments() throws {
+        let encoding = try tokenizer().encode("hello world", pairedWith: "cafe!")
+        #expect(encoding.ids == [2, 8, 9, 3, 12, 11, 3])
+        #expect(encoding.tokenTypes == [0, 0, 0, 0, 1, 1, 1])
+    }
+
+    @Test("a long pair keeps min(shorter, room / 2) of the shorter text and the rest of the longer, the first shorter on a tie",
+          arguments: [
+              (10, 10, 16, 6, 7), (10, 10, 17, 7, 7), (5, 30, 17, 5, 9), (30, 5, 17, 9, 5), (30, 7, 16, 7, 6),
+              (8, 30, 16, 6, 7), (100, 80, 54, 26, 25), (80, 100, 54, 25, 26), (3, 4, 16, 3, 4),
+          ])
+    func pairTruncation(_ first: Int, _ second: Int, _ maxTokens: Int, _ firstKept: Int, _ secondKept: Int) throws {
+        let words = { (word: String, count: Int) in Array(repeating: word, count: count).joined(separator: " ") }
+        let encoding = try tokenizer(maxTokens: maxTokens).encode(words("a", first), pairedWith: words("hello", second))
+        #expect(encoding.ids == [2] + Array(repeating: 15, count: firstKept) + [3] + Array(repeating: 8, count: secondKept) + [3])
+    }
 }

@@ -1,5 +1,6 @@
-/// The dimensions of a BERT encoder. The defaults are those of all-MiniLM-L6-v2; the loader checks
-/// every tensor of the weights file against them.
+/// The dimensions of a BERT encoder. The defaults are those of all-MiniLM-L6-v2; another model's are
+/// read from its `config.json` (`init(configFileContents:)`). The loader checks every tensor of the
+/// weights file against them.
 public struct BertConfiguration: Sendable, Equatable {
     /// Rows of the word-embedding table; equals the vocabulary size.
     public var vocabularySize = 30522

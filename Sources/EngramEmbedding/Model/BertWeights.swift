@@ -32,7 +32,7 @@ struct BertWeights {
     let wordEmbeddings: UnsafePointer<Float>
     /// Position embeddings, `maxPositions × hidden`.
     let positionEmbeddings: UnsafePointer<Float>
-    /// Token-type embeddings, `tokenTypes × hidden`; every token here is of type 0.
+    /// Token-type (segment) embeddings, `tokenTypes × hidden`.
     let tokenTypeEmbeddings: UnsafePointer<Float>
     /// LayerNorm over the summed embeddings.
     let embeddingNormScale: UnsafePointer<Float>
@@ -64,16 +64,18 @@ struct BertWeights {
     }
 
     /// Looks up every tensor of a BERT checkpoint in `file` (names as Hugging Face's `BertModel`
-    /// writes them), checking each shape against `configuration`, and fills `storage` (64-byte
-    /// aligned, `storageCount(for:layout:)` floats) with the stacked query, key and value projections
-    /// and, when `layout` is a packed one, every linear weight packed.
+    /// writes them, each after `prefix`: empty for a bare encoder, `bert.` for one inside a task model
+    /// such as `BertForSequenceClassification`), checking each shape against `configuration`, and fills
+    /// `storage` (64-byte aligned, `storageCount(for:layout:)` floats) with the stacked query, key and
+    /// value projections and, when `layout` is a packed one, every linear weight packed.
     init(
-        file: SafeTensorsFile, configuration: BertConfiguration, layout: LinearWeight.Layout, storage: UnsafeMutablePointer<Float>
+        file: SafeTensorsFile, configuration: BertConfiguration, prefix: String, layout: LinearWeight.Layout,
+        storage: UnsafeMutablePointer<Float>
     ) throws(SafeTensorsError) {
         let hidden = configuration.hiddenSize
         let intermediate = configuration.intermediateSize
         func tensor(_ name: String, _ shape: Int...) throws(SafeTensorsError) -> UnsafePointer<Float> {
-            try file.floatPointer(name, shape: shape)
+            try file.floatPointer(prefix + name, shape: shape)
         }
         var cursor = storage
         func take(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -99,7 +101,7 @@ struct BertWeights {
 
         var layers: [Layer] = []
         for index in 0..<configuration.layerCount {
-            let prefix = "encoder.layer.\(index)."
+            let layer = "encoder.layer.\(index)."
             // The three projections stacked row-major: kept as they are when they cannot be packed, else
             // packed from a scratch copy.
             let stackedCount = 3 * hidden * hidden
@@ -107,8 +109,8 @@ struct BertWeights {
             defer { if packed { stackedWeight.deallocate() } }
             let stackedBias = take(3 * hidden)
             for (slot, name) in ["query", "key", "value"].enumerated() {
-                let weight = try tensor(prefix + "attention.self.\(name).weight", hidden, hidden)
-                let bias = try tensor(prefix + "attention.self.\(name).bias", hidden)
+                let weight = try tensor(layer + "attention.self.\(name).weight", hidden, hidden)
+                let bias = try tensor(layer + "attention.self.\(name).bias", hidden)
                 (stackedWeight + slot * hidden * hidden).initialize(from: weight, count: hidden * hidden)
                 (stackedBias + slot * hidden).initialize(from: bias, count: hidden)
                 file.discardPages(weight, count: hidden * hidden)
@@ -119,16 +121,16 @@ struct BertWeights {
             layers.append(Layer(
                 queryKeyValue: queryKeyValue,
                 queryKeyValueBias: UnsafePointer(stackedBias),
-                attentionOutput: linear(try tensor(prefix + "attention.output.dense.weight", hidden, hidden), outputs: hidden, inputs: hidden),
-                attentionOutputBias: try tensor(prefix + "attention.output.dense.bias", hidden),
-                attentionNormScale: try tensor(prefix + "attention.output.LayerNorm.weight", hidden),
-                attentionNormShift: try tensor(prefix + "attention.output.LayerNorm.bias", hidden),
-                intermediate: linear(try tensor(prefix + "intermediate.dense.weight", intermediate, hidden), outputs: intermediate, inputs: hidden),
-                intermediateBias: try tensor(prefix + "intermediate.dense.bias", intermediate),
-                output: linear(try tensor(prefix + "output.dense.weight", hidden, intermediate), outputs: hidden, inputs: intermediate),
-                outputBias: try tensor(prefix + "output.dense.bias", hidden),
-                outputNormScale: try tensor(prefix + "output.LayerNorm.weight", hidden),
-                outputNormShift: try tensor(prefix + "output.LayerNorm.bias", hidden)
+                attentionOutput: linear(try tensor(layer + "attention.output.dense.weight", hidden, hidden), outputs: hidden, inputs: hidden),
+                attentionOutputBias: try tensor(layer + "attention.output.dense.bias", hidden),
+                attentionNormScale: try tensor(layer + "attention.output.LayerNorm.weight", hidden),
+                attentionNormShift: try tensor(layer + "attention.output.LayerNorm.bias", hidden),
+                intermediate: linear(try tensor(layer + "intermediate.dense.weight", intermediate, hidden), outputs: intermediate, inputs: hidden),
+                intermediateBias: try tensor(layer + "intermediate.dense.bias", intermediate),
+                output: linear(try tensor(layer + "output.dense.weight", hidden, intermediate), outputs: hidden, inputs: intermediate),
+                outputBias: try tensor(layer + "output.dense.bias", hidden),
+                outputNormScale: try tensor(layer + "output.LayerNorm.weight", hidden),
+                outputNormShift: try tensor(layer + "output.LayerNorm.bias", hidden)
             ))
         }
         self.layers = layers

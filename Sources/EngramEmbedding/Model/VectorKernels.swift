@@ -2,7 +2,7 @@ import CEmbeddingKernels
 import Foundation
 
 /// The element-wise and row-wise steps of the encoder on contiguous float buffers: LayerNorm, GELU,
-/// softmax, bias broadcasting and pooling. Reductions run eight lanes wide.
+/// softmax, bias broadcasting, pooling and dot products. Reductions run eight lanes wide.
 enum VectorKernels {
     private typealias Lanes = SIMD8<Float>
     private static let width = Lanes.scalarCount
@@ -104,6 +104,22 @@ enum VectorKernels {
         }
         while index < count {
             tail += values[index]
+            index += 1
+        }
+        return lanes.sum() + tail
+    }
+
+    /// The dot product of `count` floats at `first` and `second`.
+    static func dot(_ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = Lanes()
+        var tail: Float = 0
+        var index = 0
+        while index + width <= count {
+            lanes.addProduct(load(first + index), load(second + index))
+            index += width
+        }
+        while index < count {
+            tail += first[index] * second[index]
             index += 1
         }
         return lanes.sum() + tail

@@ -1,9 +1,10 @@
 import Foundation
 
-/// BERT's basic tokenisation for uncased models: text cleaning, CJK ideographs split out, accent
-/// stripping (NFD, then nonspacing marks dropped), lowercasing, then splitting on whitespace and
+/// BERT's basic tokenisation: text cleaning, CJK ideographs split out, for uncased models accent
+/// stripping (NFD, then nonspacing marks dropped) and lowercasing, then splitting on whitespace and
 /// punctuation. The order of the steps is the reference's (Hugging Face `BertNormalizer` followed by
-/// `BertPreTokenizer`).
+/// `BertPreTokenizer`); a cased model (`do_lower_case` false) skips the accent stripping and the
+/// lowercasing, as the reference does when `strip_accents` is not set.
 enum BasicTokenizer {
     /// Words of a normalised text, stored flat: word `i` is `scalars[bounds[i]]`.
     struct Words {
@@ -13,8 +14,9 @@ enum BasicTokenizer {
         var bounds: [Range<Int>] = []
     }
 
-    /// Normalises `text` and splits it into words.
-    static func words(in text: String) -> Words {
+    /// Normalises `text`, lowercased and without accents when `lowercasing` (an uncased model), and
+    /// splits it into words.
+    static func words(in text: String, lowercasing: Bool = true) -> Words {
         var cleaned = String.UnicodeScalarView()
         var isASCII = true
         for scalar in text.unicodeScalars {
@@ -31,7 +33,7 @@ enum BasicTokenizer {
                 isASCII = isASCII && scalar.isASCII
             }
         }
-        let decomposed = isASCII ? String(cleaned) : String(cleaned).decomposedStringWithCanonicalMapping
+        let decomposed = isASCII || !lowercasing ? String(cleaned) : String(cleaned).decomposedStringWithCanonicalMapping
 
         var words = Words()
         words.scalars.reserveCapacity(decomposed.unicodeScalars.count)
@@ -42,6 +44,18 @@ enum BasicTokenizer {
             }
             wordStart = words.scalars.count
         }
+        /// Adds a scalar past normalisation: whitespace ends a word, punctuation is a word of its own.
+        func append(_ scalar: Unicode.Scalar) {
+            if scalar.isBERTWhitespace {
+                closeWord()
+            } else if scalar.isBERTPunctuation {
+                closeWord()
+                words.scalars.append(scalar)
+                closeWord()
+            } else {
+                words.scalars.append(scalar)
+            }
+        }
         for scalar in decomposed.unicodeScalars {
             if scalar.isASCII {
                 if scalar.isBERTWhitespace {
@@ -50,24 +64,20 @@ enum BasicTokenizer {
                     closeWord()
                     words.scalars.append(scalar)
                     closeWord()
-                } else if ("A"..."Z").contains(scalar) {
+                } else if lowercasing, ("A"..."Z").contains(scalar) {
                     words.scalars.append(Unicode.Scalar(UInt8(scalar.value) + 0x20))
                 } else {
                     words.scalars.append(scalar)
                 }
                 continue
             }
+            guard lowercasing else {
+                append(scalar)
+                continue
+            }
             if scalar.isNonspacingMark { continue }
             for lowered in scalar.properties.lowercaseMapping.unicodeScalars {
-                if lowered.isBERTWhitespace {
-                    closeWord()
-                } else if lowered.isBERTPunctuation {
-                    closeWord()
-                    words.scalars.append(lowered)
-                    closeWord()
-                } else {
-                    words.scalars.append(lowered)
-                }
+                append(lowered)
             }
         }
         closeWord()

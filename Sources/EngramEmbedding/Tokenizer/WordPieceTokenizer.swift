@@ -1,6 +1,7 @@
-/// The tokenizer of BERT uncased models such as all-MiniLM-L6-v2: basic tokenisation (see
-/// `BasicTokenizer`), then WordPiece, greedy longest-match-first with `##` continuation pieces,
-/// wrapped in `[CLS] … [SEP]` and truncated to a maximum length.
+/// The tokenizer of BERT models such as all-MiniLM-L6-v2 (uncased, the default) or a cased one: basic
+/// tokenisation (see `BasicTokenizer`), then WordPiece, greedy longest-match-first with `##`
+/// continuation pieces, wrapped in `[CLS] … [SEP]` (or `[CLS] … [SEP] … [SEP]` for a pair of texts, see
+/// `encode(_:pairedWith:)`) and truncated to a maximum length.
 public struct WordPieceTokenizer: Sendable {
     /// Limits of the tokenizer.
     public struct Configuration: Sendable {
@@ -9,11 +10,16 @@ public struct WordPieceTokenizer: Sendable {
         public var maxTokens: Int
         /// A word of more Unicode scalars than this becomes `[UNK]` without being split.
         public var maxWordLength: Int
+        /// Whether text is lowercased and stripped of accents before WordPiece, as for an uncased
+        /// model (`do_lower_case` in Hugging Face's `tokenizer_config.json`).
+        public var lowercases: Bool
 
-        /// Creates a configuration; the defaults are all-MiniLM-L6-v2's (256 tokens, words of 100).
-        public init(maxTokens: Int = 256, maxWordLength: Int = 100) {
+        /// Creates a configuration; the defaults are all-MiniLM-L6-v2's (256 tokens, words of 100,
+        /// uncased).
+        public init(maxTokens: Int = 256, maxWordLength: Int = 100, lowercases: Bool = true) {
             self.maxTokens = maxTokens
             self.maxWordLength = maxWordLength
+            self.lowercases = lowercases
         }
     }
 
@@ -30,10 +36,17 @@ public struct WordPieceTokenizer: Sendable {
 
     /// The token ids of `text`: `[CLS]`, the word pieces (truncated), `[SEP]`.
     public func encode(_ text: String) -> [Int32] {
-        let limit = max(configuration.maxTokens, 2) - 1
-        let words = BasicTokenizer.words(in: text)
         var ids: [Int32] = [vocabulary.classifierID]
-        ids.reserveCapacity(min(limit + 1, words.bounds.count * 2 + 2))
+        appendPieces(of: text, to: &ids, limit: max(configuration.maxTokens, 2) - 1)
+        ids.append(vocabulary.separatorID)
+        return ids
+    }
+
+    /// Appends the word pieces of `text` to `ids` until `ids` holds `limit` ids; the pieces past that
+    /// are dropped (and the words past that never split).
+    func appendPieces(of text: String, to ids: inout [Int32], limit: Int) {
+        let words = BasicTokenizer.words(in: text, lowercasing: configuration.lowercases)
+        ids.reserveCapacity(min(limit, ids.count + words.bounds.count * 2) + 1)
         var scratch = WordScratch()
         for bounds in words.bounds where ids.count < limit {
             let word = words.scalars[bounds]
@@ -46,8 +59,6 @@ public struct WordPieceTokenizer: Sendable {
         if ids.count > limit {
             ids.removeLast(ids.count - limit)
         }
-        ids.append(vocabulary.separatorID)
-        return ids
     }
 
     /// Buffers reused from word to word.
