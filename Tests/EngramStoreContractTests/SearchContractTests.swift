@@ -5,6 +5,38 @@ import Testing
 /// Semantic and keyword search, on every store.
 @Suite struct SearchContractTests {
     @Test(arguments: StoreKind.allCases)
+    func adjacentMemoriesFollowCreationOrderWithinTheFilter(kind: StoreKind) throws {
+        try StoreFixture.run(kind) { store, _ in
+            // Two users' turns interleave in time; ids tie-break one shared second.
+            let a1 = Sample.memory("alice one", at: 1)
+            let b1 = Sample.memory("bob one", user: "bob", at: 2)
+            let a2 = Sample.memory("alice two", id: "00000000-0000-0000-0000-00000000000a", at: 3)
+            let a3 = Sample.memory("alice three", id: "00000000-0000-0000-0000-00000000000b", at: 3)
+            let gone = Sample.memory("alice superseded", at: 4, state: .superseded)
+            let a4 = Sample.memory("alice four", at: 5)
+            let other = Sample.memory("alice elsewhere", at: 4.5, project: "other")
+            try store.apply(Sample.inserting([a1, b1, a2, a3, gone, a4, other]))
+            let alice = try Sample.filter(#"{"user_id": "alice"}"#)
+            let found = try store.adjacentMemories(
+                to: [a1.id, a2.id, a3.id, a4.id, b1.id, "missing"], project: "default", filter: alice, visibility: Sample.visible)
+            #expect(found[a1.id] == AdjacentMemories(previous: nil, next: a2.id))
+            #expect(found[a2.id] == AdjacentMemories(previous: a1.id, next: a3.id))
+            #expect(found[a3.id] == AdjacentMemories(previous: a2.id, next: a4.id))
+            #expect(found[a4.id] == AdjacentMemories(previous: a3.id, next: nil))
+            // Bob's memory is outside the filter: its neighbours are alice's around it in time.
+            #expect(found[b1.id] == AdjacentMemories(previous: a1.id, next: a2.id))
+            #expect(found["missing"] == nil)
+            let withSuperseded = try store.adjacentMemories(
+                to: [a3.id], project: "default", filter: alice, visibility: Visibility(includeSuperseded: true, today: Sample.today))
+            #expect(withSuperseded[a3.id]?.next == gone.id)
+            let bob = try store.adjacentMemories(to: [b1.id], project: "default", filter: try Sample.filter(#"{"user_id": "bob"}"#), visibility: Sample.visible)
+            #expect(bob.isEmpty)
+            #expect(try store.adjacentMemories(to: [], project: "default", filter: alice, visibility: Sample.visible).isEmpty)
+            #expect(try store.adjacentMemories(to: [a1.id], project: "other", filter: alice, visibility: Sample.visible).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func keywordSearchRanksBetterMatchesFirstAndMatchesPartially(kind: StoreKind) throws {
         try StoreFixture.run(kind) { store, _ in
             let both = Sample.memory("I love pizza with pineapple on top")

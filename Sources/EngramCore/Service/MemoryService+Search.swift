@@ -75,13 +75,20 @@ extension MemoryService {
             .prefix(configuration.graph.addedCandidates)
         let ids = Set(semanticHits.map(\.id)).union(bm25.keys).union(added)
         let graphScores = try graph?.scores(of: ids.sorted(), graphHits) ?? [:]
-        let candidates = ids.map {
+        var candidates = ids.map {
             ScoreFusion.Candidate(id: $0, cosine: cosine[$0] ?? 0, bm25: bm25[$0], graph: graphScores[$0] ?? 0)
         }
         // Only the winners are read in full; one deleted since it was ranked is left out.
         let kept = reranker == nil ? request.topK : max(request.topK, rerankCandidates)
+        var memories: [String: Memory] = [:]
+        if configuration.conversationContext {
+            memories = try addContext(to: &candidates, query: query, vector: vector, filter: filter, visibility: visibility, kept: kept)
+        }
         let ranked = configuration.fusion.rank(candidates, threshold: request.threshold, limit: kept)
-        let memories = try store.memories(ids: ranked.map(\.id), project: project)
+        // Only the winners are read in full (those the context did not read already); one deleted
+        // since it was ranked is left out.
+        let unread = ranked.map(\.id).filter { memories[$0] == nil }
+        if !unread.isEmpty { memories.merge(try store.memories(ids: unread, project: project)) { current, _ in current } }
         var results = ranked.compactMap { ranked -> ScoredMemory? in
             guard let memory = memories[ranked.id] else { return nil }
             return ScoredMemory(
@@ -96,6 +103,50 @@ extension MemoryService {
             }
         }
         return SearchOutcome(results: Array(results.prefix(request.topK)), relations: graphHits.relations, warnings: warnings)
+    }
+
+    /// Brings each best candidate's conversation into the ranking: the memories written just before
+    /// and just after it (within the search's filter) become candidates too, every one of them knows
+    /// its two neighbours, and those said by the one speaker the query names are marked. Returns the
+    /// memories it read, so the winners among them are not read twice.
+    ///
+    /// The best `2 × kept` candidates by their own relevance (at least 20, at most 100) are looked at;
+    /// their neighbours' neighbours are fetched too, so every memory that can be boosted has both
+    /// sides. Neighbours that no search found get their semantic score from the stored vectors.
+    private func addContext(
+        to candidates: inout [ScoreFusion.Candidate], query: String, vector: [Float], filter: Filter, visibility: Visibility, kept: Int
+    ) throws -> [String: Memory] {
+        let relevance = configuration.fusion.relevance(candidates)
+        let best = candidates.map(\.id).sorted { (relevance[$0] ?? 0, $1) > (relevance[$1] ?? 0, $0) }
+            .prefix(min(max(2 * kept, 20), 100))
+        guard !best.isEmpty else { return [:] }
+        var known = Set(candidates.map(\.id))
+        var adjacent = try store.adjacentMemories(to: Array(best), project: project, filter: filter, visibility: visibility)
+        // The neighbours of the best, whether a search found them or not, need their own neighbours.
+        let found = Set(adjacent.values.flatMap { [$0.previous, $0.next].compactMap { $0 } }).subtracting(best)
+        if !found.isEmpty {
+            adjacent.merge(try store.adjacentMemories(to: found.sorted(), project: project, filter: filter, visibility: visibility)) { current, _ in current }
+        }
+        let fresh = Set(adjacent.values.flatMap { [$0.previous, $0.next].compactMap { $0 } }).subtracting(known).sorted()
+        if !fresh.isEmpty {
+            let similarity = try store.similarities(vector, ids: fresh, project: project)
+            for id in fresh {
+                candidates.append(ScoreFusion.Candidate(id: id, cosine: similarity[id] ?? 0, bm25: nil))
+                known.insert(id)
+            }
+        }
+        let looked = Set(best).union(found)
+        let memories = try store.memories(ids: looked.sorted(), project: project)
+        var labels: [String: String] = [:]
+        for (id, memory) in memories { labels[id] = SpeakerLabel.of(memory.text) }
+        let speaker = SpeakerLabel.named(in: query, among: Set(labels.values))
+        for index in candidates.indices where looked.contains(candidates[index].id) {
+            let id = candidates[index].id
+            candidates[index].previous = adjacent[id]?.previous
+            candidates[index].next = adjacent[id]?.next
+            candidates[index].speaker = speaker != nil && labels[id] == speaker
+        }
+        return memories
     }
 
     /// What reranks this search: the configured reranker, or for `llm` the chat model in use (checked

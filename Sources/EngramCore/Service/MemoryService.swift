@@ -18,8 +18,11 @@ public final class MemoryService: Sendable {
         public var parallelSearchMinimumCandidates = 50_000
         /// A new fact this similar to a stored one (cosine) is a duplicate.
         public var duplicateSimilarity = 0.95
-        /// How semantic, keyword and graph scores are combined.
+        /// How semantic, keyword, context, speaker and graph scores are combined.
         public var fusion = ScoreFusion()
+        /// Searches bring the memories written around their best candidates into the ranking
+        /// (`ScoreFusion`'s context and speaker parts); off, they rank each memory on its own.
+        public var conversationContext = true
         /// Graph memory: extraction on writes, graph candidates in searches.
         public var graph = GraphSettings()
         /// Largest page of a listing.

@@ -103,6 +103,17 @@ public struct EntityLink: Sendable, Equatable {
     }
 }
 
+/// The memories written just before and just after one memory in its scope.
+public struct AdjacentMemories: Sendable, Equatable {
+    public var previous: String?
+    public var next: String?
+
+    public init(previous: String?, next: String?) {
+        self.previous = previous
+        self.next = next
+    }
+}
+
 /// Where memories live. Implementations: SQLite (embedded) and Postgres. Calls are synchronous and may
 /// block; they run on the server's worker threads. Every read is confined to one project; the filter is
 /// compiled into the store's own query, never applied afterwards.
@@ -145,6 +156,11 @@ public protocol MemoryStore: JobStore, WebhookStore {
 
     /// The memories of `ids` in `project` that exist (whatever their state or expiry), by id.
     func memories(ids: [String], project: String) throws -> [String: Memory]
+
+    /// For each memory of `ids` in `project`, the ids of the memories written just before and just
+    /// after it (by `created_at`, then `id`) among those matching `filter` and `visibility`: its
+    /// neighbours in the conversation, for a search's context. Ids with neither are left out.
+    func adjacentMemories(to ids: [String], project: String, filter: Filter, visibility: Visibility) throws -> [String: AdjacentMemories]
 
     /// How many vectors a semantic search of this filter and visibility would scan, when the store knows
     /// it without reading anything (a warm cache); nil when it does not. A hint, possibly out of date.

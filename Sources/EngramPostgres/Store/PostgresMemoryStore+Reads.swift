@@ -26,6 +26,33 @@ extension PostgresMemoryStore {
         }
     }
 
+    /// The memory before and after each of `ids` in creation order (`created_at`, then `id`), within
+    /// `filter` and `visibility`: each neighbour is one index step from its memory.
+    public func adjacentMemories(
+        to ids: [String], project: String, filter: Filter, visibility: Visibility
+    ) throws -> [String: AdjacentMemories] {
+        guard !ids.isEmpty else { return [:] }
+        var query = BoundQuery()
+        let condition = try memoryCondition(project: project, filter: filter, visibility: visibility, into: &query)
+        let sql = """
+            SELECT c.id,
+                (SELECT m.id FROM memories m WHERE \(condition) AND (m.created_at, m.id) < (c.created_at, c.id)
+                    ORDER BY m.created_at DESC, m.id DESC LIMIT 1),
+                (SELECT m.id FROM memories m WHERE \(condition) AND (m.created_at, m.id) > (c.created_at, c.id)
+                    ORDER BY m.created_at, m.id LIMIT 1)
+            FROM memories c WHERE c.id = ANY(\(query.bind(.textArray(ids)))) AND c.project = \(query.bind(.text(project)))
+            """
+        return try withConnection { connection in
+            let result = try connection.execute(sql, query.parameters)
+            var adjacent: [String: AdjacentMemories] = [:]
+            for row in 0..<result.rowCount {
+                let pair = AdjacentMemories(previous: result.text(row, 1), next: result.text(row, 2))
+                if pair.previous != nil || pair.next != nil, let id = result.text(row, 0) { adjacent[id] = pair }
+            }
+            return adjacent
+        }
+    }
+
     /// The memories of `project` matching `filter` and `visibility`, newest first (`created_at`, then
     /// `id`, descending), with the total number of matches. The count and the page come from one snapshot.
     public func list(project: String, filter: Filter, visibility: Visibility, page: Int, pageSize: Int) throws -> Page<Memory> {

@@ -241,6 +241,35 @@ extension SQLiteMemoryStore {
         }
     }
 
+    /// The memory before and after each of `ids` in creation order, within `filter` and `visibility`.
+    /// Each neighbour is one step down `memories_*_created` (`created_at`, then `id`) from its memory.
+    public func adjacentMemories(
+        to ids: [String], project: String, filter: Filter, visibility: Visibility
+    ) throws -> [String: AdjacentMemories] {
+        guard !ids.isEmpty else { return [:] }
+        let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
+        let sql = """
+            SELECT c.id,
+                (SELECT m.id FROM memories m WHERE \(condition.sql) AND (m.created_at, m.id) < (c.created_at, c.id)
+                    ORDER BY m.created_at DESC, m.id DESC LIMIT 1),
+                (SELECT m.id FROM memories m WHERE \(condition.sql) AND (m.created_at, m.id) > (c.created_at, c.id)
+                    ORDER BY m.created_at, m.id LIMIT 1)
+            FROM memories c WHERE c.id IN (SELECT value FROM json_each(?)) AND c.project = ?
+            """
+        var arguments = condition.statementArguments
+        arguments += condition.statementArguments
+        arguments += [Self.jsonList(ids), project]
+        let cached = FilterCompiler.hasBoundedShape(filter)
+        return try read { db in
+            var result: [String: AdjacentMemories] = [:]
+            for row in try Row.fetchAll(try statement(db, sql, cached: cached), arguments: arguments) {
+                let adjacent = AdjacentMemories(previous: row[1], next: row[2])
+                if adjacent.previous != nil || adjacent.next != nil { result[row[0]] = adjacent }
+            }
+            return result
+        }
+    }
+
     /// `strings` as a JSON array, for `json_each`.
     private static func jsonList(_ strings: [String]) -> String {
         let data = (try? JSONEncoder().encode(strings)) ?? Data("[]".utf8)
