@@ -9,6 +9,7 @@ MRR@k are reported, overall and per category, for four rankings:
   nograph  - the same without graph memory (enable_graph=false): semantic and keyword
   dense    - semantic only (POST /search with keyword_search=false and enable_graph=false)
   bm25     - keyword only (the keyword_score of explain=true over a wide candidate pool)
+  reranked - with RERANK=1: the fused ranking reordered by the server's reranker (rerank=true)
 Each is reported for all conversations and, apart, for the last HELD_OUT (default 2) ones: the graph's
 settings were chosen on the others, so those show how it does on conversations it was not tuned on.
 Usage: bench_retrieval.py BASE_URL DATA_PATH [k]
@@ -89,6 +90,8 @@ def main():
     samples = json.load(open(data_path))
     held = int(os.environ.get("HELD_OUT", "2"))
     client = Client(base_url)
+    rerank = os.environ.get("RERANK") == "1"
+    warned = 0
     totals = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
     started = time.time()
     for position, sample in enumerate(samples):
@@ -111,6 +114,10 @@ def main():
                                            "explain": True, "enable_graph": False})["results"]
             rankings = (("fused", ranks(fused)), ("nograph", ranks(nograph)), ("dense", ranks(dense)),
                         ("bm25", ranks(wide, "keyword_score")))
+            if rerank:
+                response = client.post("/search", {"query": query, "user_id": scope, "top_k": k, "threshold": 0, "rerank": True})
+                warned += bool(response.get("warnings"))
+                rankings += (("reranked", ranks(response["results"])),)
             splits = ("all", "held-out") if held_out else ("all",)
             for mode, ranking in rankings:
                 any_hit, all_hit, reciprocal = score(ranking, evidence, k)
@@ -124,10 +131,12 @@ def main():
 
     print(f"LoCoMo dev ({len(samples)} conversations, the last {held} held out), categories 1-4, k={k}; "
           f"{time.time() - started:.0f}s")
+    if rerank:
+        print(f"reranked searches that fell back to the fused order (a warning): {warned}")
     print(f"{'set':<9} {'ranking':<8} {'category':<12} {'questions':>9} {f'any@{k}':>8} {f'all@{k}':>8} {f'MRR@{k}':>8}")
     for split in ("all", "held-out"):
         for category in ["overall"] + list(CATEGORIES.values()):
-            for mode in ("bm25", "dense", "nograph", "fused"):
+            for mode in ("bm25", "dense", "nograph", "fused") + (("reranked",) if rerank else ()):
                 bucket = f"{split}|{mode}" if category == "overall" else f"{split}|{mode}/{category}"
                 any_hit, all_hit, reciprocal, count = totals[bucket]
                 if count:

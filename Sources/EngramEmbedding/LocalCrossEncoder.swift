@@ -157,6 +157,9 @@ public struct LocalCrossEncoder: Reranker {
         tokenizer.encode(query, pairedWith: document)
     }
 
+    /// Scores are the classifier's raw logits: a reranked result's score is their logistic function.
+    public var scoresAreLogits: Bool { true }
+
     /// The logit of each document against `query`, element `i` for `documents[i]`, higher meaning more
     /// relevant. Pairs are encoded together, in passes of at most `configuration.maxTokensPerPass` tokens.
     public func scores(query: String, documents: [String]) -> [Double] {

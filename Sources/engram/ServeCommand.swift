@@ -168,7 +168,20 @@ struct ServeCommand: ParsableCommand {
         // Concurrent requests share embedding batches: one lane per core.
         let batching = BatchingEmbedder(wrapping: embedder, lanes: ProcessInfo.processInfo.activeProcessorCount)
         let file = try configFile()
-        let factory = EngineProviderFactory(local: batching, remote: RemoteProviderFactory(logger: Logger(label: "engram.providers")))
+        var factory = EngineProviderFactory(local: batching, remote: RemoteProviderFactory(logger: Logger(label: "engram.providers")))
+        // The local reranker: a BERT cross-encoder from the folder its `model` names, on the embedder's kernels.
+        factory.localReranker = { settings in
+            guard let folder = settings.model, !folder.isEmpty else {
+                throw MemoryError.invalid(
+                    "The local reranker needs the folder of a cross-encoder ('reranker.config.model' or ENGRAM_RERANKER_MODEL), "
+                        + "holding config.json, model.safetensors and vocab.txt (e.g. cross-encoder/ms-marco-MiniLM-L-6-v2)")
+            }
+            do {
+                return try LocalCrossEncoder(configuration: .init(modelDirectory: folder, threads: embedThreads, kernels: embedKernels))
+            } catch {
+                throw MemoryError.invalid("The local reranker cannot be loaded: \(error)")
+            }
+        }
         let service: MemoryService
         do {
             let llmSettings = try ProviderOptions.llm(environment: environment, file: file)
@@ -180,6 +193,10 @@ struct ServeCommand: ParsableCommand {
             let store = try storeOption.openStore(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))
             var engine = MemoryService.Configuration()
             engine.graph.enabled = try resolvedGraph()
+            if let context = environment["ENGRAM_SEARCH_CONTEXT"]?.lowercased() {
+                guard ["on", "off"].contains(context) else { throw ValidationError("ENGRAM_SEARCH_CONTEXT must be on or off.") }
+                engine.conversationContext = context == "on"
+            }
             if let hops = try integer(nil, "graph_hops") {
                 guard (0...2).contains(hops) else { throw ValidationError("ENGRAM_GRAPH_HOPS must be 0, 1 or 2.") }
                 engine.graph.hops = hops

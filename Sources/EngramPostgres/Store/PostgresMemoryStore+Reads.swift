@@ -36,9 +36,9 @@ extension PostgresMemoryStore {
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility, into: &query)
         let sql = """
             SELECT c.id,
-                (SELECT m.id FROM memories m WHERE \(condition) AND (m.created_at, m.id) < (c.created_at, c.id)
+                (SELECT m.id FROM memories m WHERE \(condition) AND m.created_at <= c.created_at AND (m.created_at < c.created_at OR m.id < c.id)
                     ORDER BY m.created_at DESC, m.id DESC LIMIT 1),
-                (SELECT m.id FROM memories m WHERE \(condition) AND (m.created_at, m.id) > (c.created_at, c.id)
+                (SELECT m.id FROM memories m WHERE \(condition) AND m.created_at >= c.created_at AND (m.created_at > c.created_at OR m.id > c.id)
                     ORDER BY m.created_at, m.id LIMIT 1)
             FROM memories c WHERE c.id = ANY(\(query.bind(.textArray(ids)))) AND c.project = \(query.bind(.text(project)))
             """

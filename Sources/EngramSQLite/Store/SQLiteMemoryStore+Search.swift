@@ -242,7 +242,8 @@ extension SQLiteMemoryStore {
     }
 
     /// The memory before and after each of `ids` in creation order, within `filter` and `visibility`.
-    /// Each neighbour is one step down `memories_*_created` (`created_at`, then `id`) from its memory.
+    /// Each neighbour is one step along `memories_*_created` from its memory; the memories themselves
+    /// are found by id (`+c.project` keeps the planner off the project's index, which it would walk).
     public func adjacentMemories(
         to ids: [String], project: String, filter: Filter, visibility: Visibility
     ) throws -> [String: AdjacentMemories] {
@@ -250,11 +251,11 @@ extension SQLiteMemoryStore {
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility)
         let sql = """
             SELECT c.id,
-                (SELECT m.id FROM memories m WHERE \(condition.sql) AND (m.created_at, m.id) < (c.created_at, c.id)
+                (SELECT m.id FROM memories m WHERE \(condition.sql) AND m.created_at <= c.created_at AND (m.created_at < c.created_at OR m.id < c.id)
                     ORDER BY m.created_at DESC, m.id DESC LIMIT 1),
-                (SELECT m.id FROM memories m WHERE \(condition.sql) AND (m.created_at, m.id) > (c.created_at, c.id)
+                (SELECT m.id FROM memories m WHERE \(condition.sql) AND m.created_at >= c.created_at AND (m.created_at > c.created_at OR m.id > c.id)
                     ORDER BY m.created_at, m.id LIMIT 1)
-            FROM memories c WHERE c.id IN (SELECT value FROM json_each(?)) AND c.project = ?
+            FROM memories c WHERE c.id IN (SELECT value FROM json_each(?)) AND +c.project = ?
             """
         var arguments = condition.statementArguments
         arguments += condition.statementArguments
