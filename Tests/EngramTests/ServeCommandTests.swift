@@ -16,10 +16,13 @@ struct ServeCommandTests {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/engram")
     }
 
-    private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -61,6 +64,26 @@ struct ServeCommandTests {
             let result = try run(["serve", "--port", "0", "--mcp-allowed-origins", "http://localhost:3000,\(origin)"])
             #expect(result.status != 0)
             #expect(result.output.contains("'\(origin)' is not an origin"), "\(result.output)")
+        }
+    }
+
+    @Test("refuses a reranker it cannot build, and a search-context setting that is not on or off")
+    func badReranker() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-serve-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let serve = ["serve", "--port", "0", "--data-dir", directory.path]
+        let cases: [([String: String], String)] = [
+            (["ENGRAM_RERANKER_PROVIDER": "local"], "needs the folder of a cross-encoder"),
+            (["ENGRAM_RERANKER_PROVIDER": "local", "ENGRAM_RERANKER_MODEL": "/nonexistent/cross-encoder"], "/nonexistent/cross-encoder"),
+            (["ENGRAM_RERANKER_PROVIDER": "rankomatic"], "Unknown reranker provider 'rankomatic'"),
+            (["ENGRAM_RERANKER_PROVIDER": "cohere", "COHERE_API_KEY": ""], "reranker.config.api_key"),
+            (["ENGRAM_RERANKER_MODEL": "rerank-v3.5"], "ENGRAM_RERANKER_MODEL is set but ENGRAM_RERANKER_PROVIDER is not"),
+            (["ENGRAM_SEARCH_CONTEXT": "maybe"], "ENGRAM_SEARCH_CONTEXT must be on or off"),
+        ]
+        for (environment, message) in cases {
+            let result = try run(serve, environment: environment)
+            #expect(result.status != 0, "\(environment)")
+            #expect(result.output.contains(message), "\(environment): \(result.output)")
         }
     }
 
