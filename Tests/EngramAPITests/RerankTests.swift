@@ -158,6 +158,7 @@ struct RerankTests {
             #expect(try api.call("POST", "/configure", #"{"reranker": null}"#).status == 200)
             #expect(try Self.search(api, #", "rerank": true"#).status == 400)
             #expect(try api.call("GET", "/configure").object["reranker"] is NSNull)
+            #expect(try api.call("POST", "/configure", #"{"reranker": {"provider": "llm", "config": {"top_n": 5000}}}"#).status == 400)
             let unknown = try api.call("POST", "/configure", #"{"reranker": {"provider": "nope"}}"#)
             #expect(unknown.status == 400)
             #expect(unknown.text.contains("nope"))

@@ -5,7 +5,8 @@
 public struct ProviderSettings: Sendable, Equatable, Codable {
     /// `openai`, `azure_openai`, `anthropic`, `ollama`, an OpenAI-compatible service by name (`groq`,
     /// `together`, `deepseek`, `openrouter`, `mistral`, `gemini`, `vllm`, `lmstudio`, `xai`), or for
-    /// embedders `local` (the built-in model).
+    /// embedders `local` (the built-in model); for rerankers `cohere`, `jina`, `voyage`, `tei`, `llm` or
+    /// `local` (a cross-encoder folder named by `model`).
     public var provider: String
     public var model: String?
     /// The API root, e.g. `https://api.openai.com/v1`; each provider has a default.

@@ -153,7 +153,10 @@ extension MemoryService {
     /// The reranker for `settings`: nil for `llm` (it scores with the chat model of each search's
     /// time), the factory's otherwise.
     private func buildReranker(_ settings: ProviderSettings) throws -> (any Reranker)? {
-        settings.provider == "llm" ? nil : try requireFactory().reranker(settings)
+        if let topN = settings.topN, !(1...configuration.maxPageSize).contains(topN) {
+            throw MemoryError.invalid("'reranker.config.top_n' must be between 1 and \(configuration.maxPageSize)")
+        }
+        return settings.provider == "llm" ? nil : try requireFactory().reranker(settings)
     }
 
     private func requireFactory() throws -> any ProviderFactory {
