@@ -8,7 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 data=${1:-${LOCOMO_PATH:-../shared/data/locomo-dev.json}}
-[ -f "$data" ] || { echo "LoCoMo data not found at $data (pass its path as the first argument)" >&2; exit 1; }
+if [ ! -f "$data" ]; then
+  echo "LoCoMo data not found at $data. Get it from https://github.com/snap-research/LoCoMo (data/locomo10.json)" \
+    "and pass its path as LOCOMO_PATH or the first argument." >&2
+  exit 1
+fi
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 work=$(mktemp -d)
 pid=""
