@@ -20,7 +20,7 @@ struct CohereRerankAPI: RerankAPI {
             Body(model: model, query: query, documents: documents, topN: documents.count, returnDocuments: false))
         let response = try client.send(.postJSON(url: endpoint.url, headers: endpoint.authorization, body: body))
         let answer = try ProviderJSON.decode(Answer.self, from: response.body, host: endpoint.host, what: "rerank response")
-        return answer.results.map { RankedDocument(index: $0.index, score: $0.relevanceScore) }
+        return answer.results.map(\.ranked)
     }
 
     private struct Body: Encodable {
@@ -38,16 +38,6 @@ struct CohereRerankAPI: RerankAPI {
     }
 
     private struct Answer: Decodable {
-        var results: [Entry]
-    }
-
-    private struct Entry: Decodable {
-        var index: Int
-        var relevanceScore: Double
-
-        enum CodingKeys: String, CodingKey {
-            case index
-            case relevanceScore = "relevance_score"
-        }
+        var results: [RelevanceEntry]
     }
 }

@@ -17,3 +17,16 @@ protocol RerankAPI: Sendable {
     /// sent them.
     func rank(query: String, documents: [String]) throws(ProviderError) -> [RankedDocument]
 }
+
+/// One `{"index", "relevance_score"}` entry of Cohere's, Jina's and Voyage AI's answers.
+struct RelevanceEntry: Decodable {
+    var index: Int
+    var relevanceScore: Double
+
+    enum CodingKeys: String, CodingKey {
+        case index
+        case relevanceScore = "relevance_score"
+    }
+
+    var ranked: RankedDocument { RankedDocument(index: index, score: relevanceScore) }
+}

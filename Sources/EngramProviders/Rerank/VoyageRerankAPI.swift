@@ -20,7 +20,7 @@ struct VoyageRerankAPI: RerankAPI {
             Body(query: query, documents: documents, model: model, topK: documents.count, returnDocuments: false))
         let response = try client.send(.postJSON(url: endpoint.url, headers: endpoint.authorization, body: body))
         let answer = try ProviderJSON.decode(Answer.self, from: response.body, host: endpoint.host, what: "rerank response")
-        return answer.data.map { RankedDocument(index: $0.index, score: $0.relevanceScore) }
+        return answer.data.map(\.ranked)
     }
 
     private struct Body: Encodable {
@@ -38,16 +38,6 @@ struct VoyageRerankAPI: RerankAPI {
     }
 
     private struct Answer: Decodable {
-        var data: [Entry]
-    }
-
-    private struct Entry: Decodable {
-        var index: Int
-        var relevanceScore: Double
-
-        enum CodingKeys: String, CodingKey {
-            case index
-            case relevanceScore = "relevance_score"
-        }
+        var data: [RelevanceEntry]
     }
 }
