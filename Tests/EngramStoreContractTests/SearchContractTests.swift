@@ -32,6 +32,8 @@ import Testing
             let bob = try store.adjacentMemories(to: [b1.id], project: "default", filter: try Sample.filter(#"{"user_id": "bob"}"#), visibility: Sample.visible)
             #expect(bob.isEmpty)
             #expect(try store.adjacentMemories(to: [], project: "default", filter: alice, visibility: Sample.visible).isEmpty)
+            #expect(try store.texts(ids: [a1.id, gone.id, other.id, "missing"], project: "default") == [a1.id: "alice one", gone.id: "alice superseded"])
+            #expect(try store.texts(ids: [], project: "default").isEmpty)
             #expect(try store.adjacentMemories(to: [a1.id], project: "other", filter: alice, visibility: Sample.visible).isEmpty)
         }
     }

@@ -157,6 +157,10 @@ public protocol MemoryStore: JobStore, WebhookStore {
     /// The memories of `ids` in `project` that exist (whatever their state or expiry), by id.
     func memories(ids: [String], project: String) throws -> [String: Memory]
 
+    /// The texts of the memories of `ids` in `project` that exist, by id: what a search's context reads
+    /// of the many memories it looks at (a full read costs several times more).
+    func texts(ids: [String], project: String) throws -> [String: String]
+
     /// For each memory of `ids` in `project`, the ids of the memories written just before and just
     /// after it (by `created_at`, then `id`) among those matching `filter` and `visibility`: its
     /// neighbours in the conversation, for a search's context. Ids with neither are left out.

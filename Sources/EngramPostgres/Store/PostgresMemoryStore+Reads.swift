@@ -26,6 +26,20 @@ extension PostgresMemoryStore {
         }
     }
 
+    /// The texts of the memories of `ids` in `project`, by id.
+    public func texts(ids: [String], project: String) throws -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try withConnection { connection in
+            let result = try connection.execute(
+                "SELECT m.id, m.text FROM memories m WHERE m.id = ANY($1) AND m.project = $2", [.textArray(ids), .text(project)])
+            var texts: [String: String] = [:]
+            for row in 0..<result.rowCount {
+                if let id = result.text(row, 0), let text = result.text(row, 1) { texts[id] = text }
+            }
+            return texts
+        }
+    }
+
     /// The memory before and after each of `ids` in creation order (`created_at`, then `id`), within
     /// `filter` and `visibility`: each neighbour is one index step from its memory.
     public func adjacentMemories(

@@ -241,6 +241,19 @@ extension SQLiteMemoryStore {
         }
     }
 
+    /// The texts of the memories of `ids` in `project`, by id, in one statement.
+    public func texts(ids: [String], project: String) throws -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try read { db in
+            let select = try db.cachedStatement(sql: """
+                SELECT m.id, m.text FROM memories m WHERE m.id IN (SELECT value FROM json_each(?)) AND +m.project = ?
+                """)
+            var texts: [String: String] = [:]
+            for row in try Row.fetchAll(select, arguments: [Self.jsonList(ids), project]) { texts[row[0]] = row[1] }
+            return texts
+        }
+    }
+
     /// The memory before and after each of `ids` in creation order, within `filter` and `visibility`.
     /// Each neighbour is one step along `memories_*_created` from its memory; the memories themselves
     /// are found by id (`+c.project` keeps the planner off the project's index, which it would walk).
