@@ -16,10 +16,7 @@ struct CohereRerankAPI: RerankAPI {
     let maxBatchSize = 1000
 
     func rank(query: String, documents: [String]) throws(ProviderError) -> [RankedDocument] {
-        let body = try ProviderJSON.encode(
-            Body(model: model, query: query, documents: documents, topN: documents.count, returnDocuments: false))
-        let response = try client.send(.postJSON(url: endpoint.url, headers: endpoint.authorization, body: body))
-        let answer = try ProviderJSON.decode(Answer.self, from: response.body, host: endpoint.host, what: "rerank response")
+        let answer = try endpoint.post(Body(model: model, query: query, documents: documents, topN: documents.count, returnDocuments: false), through: client, answer: Answer.self)
         return answer.results.map(\.ranked)
     }
 

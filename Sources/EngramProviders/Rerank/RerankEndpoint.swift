@@ -1,3 +1,5 @@
+import EngramCore
+
 /// Where a rerank API lives and the key it is called with.
 ///
 /// Cohere, Jina and Voyage serve `POST {root}/v1/rerank`; a root given with its `/v1` already
@@ -28,5 +30,15 @@ struct RerankEndpoint: Sendable, Equatable {
     var authorization: [(name: String, value: String)] {
         guard let apiKey, !apiKey.isEmpty else { return [] }
         return [("Authorization", "Bearer \(apiKey)")]
+    }
+
+    /// Posts `body` as JSON through `client` and decodes the answer as `Answer`: the one call every
+    /// rerank API makes.
+    func post<Body: Encodable, Answer: Decodable>(
+        _ body: Body, through client: HTTPClient, answer: Answer.Type
+    ) throws(ProviderError) -> Answer {
+        let data = try ProviderJSON.encode(body)
+        let response = try client.send(.postJSON(url: url, headers: authorization, body: data))
+        return try ProviderJSON.decode(answer, from: response.body, host: host, what: "rerank response")
     }
 }

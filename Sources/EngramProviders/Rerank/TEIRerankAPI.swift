@@ -23,10 +23,7 @@ struct TEIRerankAPI: RerankAPI {
     var model: String { servedModel ?? "default" }
 
     func rank(query: String, documents: [String]) throws(ProviderError) -> [RankedDocument] {
-        let body = try ProviderJSON.encode(
-            Body(model: servedModel, query: query, texts: documents, returnText: false, truncate: true))
-        let response = try client.send(.postJSON(url: endpoint.url, headers: endpoint.authorization, body: body))
-        let answer = try ProviderJSON.decode([Entry].self, from: response.body, host: endpoint.host, what: "rerank response")
+        let answer = try endpoint.post(Body(model: servedModel, query: query, texts: documents, returnText: false, truncate: true), through: client, answer: [Entry].self)
         return answer.map { RankedDocument(index: $0.index, score: $0.score) }
     }
 

@@ -16,10 +16,7 @@ struct VoyageRerankAPI: RerankAPI {
     let maxBatchSize = 1000
 
     func rank(query: String, documents: [String]) throws(ProviderError) -> [RankedDocument] {
-        let body = try ProviderJSON.encode(
-            Body(query: query, documents: documents, model: model, topK: documents.count, returnDocuments: false))
-        let response = try client.send(.postJSON(url: endpoint.url, headers: endpoint.authorization, body: body))
-        let answer = try ProviderJSON.decode(Answer.self, from: response.body, host: endpoint.host, what: "rerank response")
+        let answer = try endpoint.post(Body(query: query, documents: documents, model: model, topK: documents.count, returnDocuments: false), through: client, answer: Answer.self)
         return answer.data.map(\.ranked)
     }
 
