@@ -9,7 +9,7 @@ public enum APIRoutes {
     /// endpoint at `/mcp` whose tools run as requests to these routes.
     public static func responder(
         service: MemoryService, embedder: any Embedder, apiKey: String?, mcp: MCPSettings = MCPSettings(),
-        logger: Logger
+        metricsPublic: Bool = false, logger: Logger
     ) -> any HTTPResponder {
         var router = Router(logger: logger)
         HealthRoutes.register(on: &router, service: service)
@@ -27,9 +27,11 @@ public enum APIRoutes {
         PlatformMemoryRoutes.register(on: &router, engine: service)
         PlatformProjectRoutes.register(on: &router, engine: service)
         PlatformProfileRoutes.register(on: &router, engine: service)
+        MetricsRoutes.register(on: &router, engine: service, public: metricsPublic)
         let rest = router
         router.add(.post, "/mcp") { MCPEndpoint(rest: rest, settings: mcp).respond(to: $0) }
         router.add(.post, "/mcp/") { MCPEndpoint(rest: rest, settings: mcp).respond(to: $0) }
-        return MCPTransportGuard(settings: mcp, next: APIKeyGate(apiKey: apiKey, keyRing: service.keyRing, next: router))
+        let gate = APIKeyGate(apiKey: apiKey, keyRing: service.keyRing, next: router, openPaths: metricsPublic ? ["/metrics"] : [])
+        return MetricsResponder(router: router, metrics: service.metrics, next: MCPTransportGuard(settings: mcp, next: gate))
     }
 }

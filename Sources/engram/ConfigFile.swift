@@ -18,7 +18,8 @@ import Yams
 struct ConfigFile {
     static let serverKeys: Set<String> = [
         "host", "port", "data_dir", "model_dir", "api_key", "workers", "job_workers", "embed_threads", "embed_kernels", "log_level", "database_url",
-        "proxy_memories", "mcp_allowed_origins", "mcp_default_user_id",
+        "proxy_memories", "mcp_allowed_origins", "mcp_default_user_id", "log_format", "metrics_public", "graph", "graph_hops",
+        "allow_private_webhooks",
     ]
 
     var values: [String: JSONValue] = [:]

@@ -14,6 +14,9 @@ struct EngramCommand: ParsableCommand {
         version: "engram \(EngramVersion.current) (sqlite \(SQLiteLibrary.version), libpq \(PostgresLibrary.version), "
             + "libcurl \(CurlLibrary.version)); embedder kernels on this CPU: \(MatrixKernels.automatic.resolved.name), "
             + MatrixKernels.automaticChoice,
-        subcommands: [ServeCommand.self, KeysCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, ReindexCommand.self, ExportCommand.self, ImportCommand.self, DoctorCommand.self,
+            BackupCommand.self, KeysCommand.self,
+        ]
     )
 }

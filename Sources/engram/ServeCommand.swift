@@ -26,14 +26,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Port to bind (env ENGRAM_PORT; default 8888).")
     var port: Int?
 
-    @Option(name: .customLong("data-dir"), help: "Directory for Engram's data (env ENGRAM_DATA_DIR; default ./data).")
-    var dataDirectory: String?
-
-    @Option(
-        name: .customLong("model-dir"),
-        help: "Folder of the local embedding model (env ENGRAM_MODEL_DIR; default ./models/all-MiniLM-L6-v2)."
-    )
-    var modelDirectory: String?
+    @OptionGroup var engineOptions: EngineOptions
 
     @Option(name: .customLong("api-key"), help: "Require this API key on every route but /health and /docs (env ENGRAM_API_KEY).")
     var apiKey: String?
@@ -54,27 +47,6 @@ struct ServeCommand: ParsableCommand {
     var jobWorkers: Int?
 
     @Option(
-        name: .customLong("embed-threads"),
-        help: "Cores one local embedding may use (env ENGRAM_EMBED_THREADS; default half the cores, at least 1)."
-    )
-    var embedThreads: Int?
-
-    @Option(
-        name: .customLong("embed-kernels"),
-        help: """
-            Code of the local embedder's linear layers: automatic, amx-bf16, avx512-bf16, avx512, avx2 (x86), \
-            neon-bf16, neon (arm64) or portable (env ENGRAM_EMBED_KERNELS; default automatic, the fastest this \
-            CPU runs). avx512 and neon keep every product in float; amx-bf16, avx512-bf16 and neon-bf16 round \
-            weights and inputs to bfloat16 (cosine >= 0.9999 to the float model). On this CPU automatic \
-            runs \(MatrixKernels.automatic.resolved.name) (`engram --version` says why).
-            """
-    )
-    var embedKernels: String?
-
-    @Option(help: "A YAML or JSON config file (env ENGRAM_CONFIG); flags and environment variables override it.")
-    var config: String?
-
-    @Option(
         name: .customLong("mcp-allowed-origins"),
         help: """
             Browser origins allowed to call /mcp besides loopback pages, comma-separated \
@@ -87,17 +59,19 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Graph memory: on (default) or off (env ENGRAM_GRAPH; config graph; ENGRAM_GRAPH_HOPS 0-2, default 1).")
     var graph: String?
 
-    @OptionGroup var storeOption: StoreOption
+    @Flag(
+        name: .customLong("metrics-public"),
+        help: "Serve GET /metrics without a key even when keys are configured (env ENGRAM_METRICS_PUBLIC; default: the administrator key)."
+    )
+    var metricsPublic = false
+
+    @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line (env ENGRAM_LOG_FORMAT).")
+    var logFormat: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ENGRAM_LOG_LEVEL; default info).")
     var logLevel: String?
 
     func validate() throws {
-        do {
-            _ = try configFile()
-        } catch let error as ConfigError {
-            throw ValidationError(error.description)
-        }
         if let port = try resolvedPort(), !(0...65_535).contains(port) {
             throw ValidationError("--port must be between 0 and 65535.")
         }
@@ -107,12 +81,10 @@ struct ServeCommand: ParsableCommand {
         if let jobWorkers = try resolvedJobWorkers(), jobWorkers < 1 {
             throw ValidationError("--job-workers must be at least 1.")
         }
-        if let embedThreads = try resolvedEmbedThreads(), embedThreads < 1 {
-            throw ValidationError("--embed-threads must be at least 1.")
-        }
-        _ = try resolvedEmbedKernels()
         _ = try resolvedAllowPrivateWebhooks()
         _ = try resolvedMCPSettings()
+        _ = try resolvedLogFormat()
+        _ = try resolvedMetricsPublic()
         if Logger.Level(rawValue: resolvedLogLevel) == nil {
             throw ValidationError("Unknown log level '\(resolvedLogLevel)'.")
         }
@@ -138,10 +110,11 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let level = Logger.Level(rawValue: resolvedLogLevel) ?? .info
-        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
+        let format = try resolvedLogFormat()
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level, format: format) }
         let logger = Logger(label: "engram")
 
-        let dataDirectory = resolvedDataDirectory
+        let dataDirectory = engineOptions.resolvedDataDirectory
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         } catch {
@@ -149,16 +122,16 @@ struct ServeCommand: ParsableCommand {
         }
 
         let embedder: LocalEmbedder
-        let embedThreads = try resolvedEmbedThreads() ?? Self.defaultEmbedThreads(cores: ProcessInfo.processInfo.activeProcessorCount)
-        let embedKernels = try resolvedEmbedKernels()
+        let embedThreads = try engineOptions.resolvedEmbedThreads() ?? Self.defaultEmbedThreads(cores: ProcessInfo.processInfo.activeProcessorCount)
+        let embedKernels = try engineOptions.resolvedEmbedKernels()
         do {
             embedder = try LocalEmbedder(configuration: .init(
-                modelDirectory: resolvedModelDirectory, threads: embedThreads, kernels: embedKernels))
+                modelDirectory: engineOptions.resolvedModelDirectory, threads: embedThreads, kernels: embedKernels))
         } catch {
             throw ValidationError(error.description)
         }
         let why = embedKernels == .automatic ? "chosen automatically: \(MatrixKernels.automaticChoice)" : "as asked"
-        logger.info("Embedder \(embedder.modelID) loaded from \(resolvedModelDirectory) (kernels: \(embedder.kernels.name), \(embedder.configuration.threads) threads; \(LocalEmbedder.matrixLibrary); kernels \(why))")
+        logger.info("Embedder \(embedder.modelID) loaded from \(engineOptions.resolvedModelDirectory) (kernels: \(embedder.kernels.name), \(embedder.configuration.threads) threads; \(LocalEmbedder.matrixLibrary); kernels \(why))")
 
         raiseDescriptorLimit(logger: logger)
         var configuration = HTTPServer.Configuration()
@@ -190,7 +163,7 @@ struct ServeCommand: ParsableCommand {
             let rerankerSettings = try ProviderOptions.reranker(environment: environment, file: file)
             let reranker = try rerankerSettings.flatMap { settings in settings.provider == "llm" ? nil : try factory.reranker(settings) }
             let activeEmbedder = try embedderSettings.map { settings in try factory.embedder(settings) } ?? batching
-            let store = try storeOption.openStore(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))
+            let store = try engineOptions.storeOption.openStore(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))
             var engine = MemoryService.Configuration()
             engine.graph.enabled = try resolvedGraph()
             if let context = environment["ENGRAM_SEARCH_CONTEXT"]?.lowercased() {
@@ -208,7 +181,7 @@ struct ServeCommand: ParsableCommand {
                 engine.proxyMemories = count
             }
             // Several instances may share a Postgres store: a running job is theirs until its lease ends.
-            if storeOption.resolvedURL(fallback: file.string("database_url")) != nil { engine.jobLease = 600 }
+            if engineOptions.storeOption.resolvedURL(fallback: file.string("database_url")) != nil { engine.jobLease = 600 }
             engine.webhooks.allowPrivateAddresses = try resolvedAllowPrivateWebhooks()
             engine.webhooks.resolver = SystemHostResolver()
             for key in MemoryService.promptKeys { engine.promptDefaults[key] = file.values[key]?.stringValue }
@@ -264,7 +237,8 @@ struct ServeCommand: ParsableCommand {
         let server: HTTPServer
         do {
             let responder = APIRoutes.responder(
-                service: service, embedder: batching, apiKey: resolvedAPIKey, mcp: try resolvedMCPSettings(), logger: logger)
+                service: service, embedder: batching, apiKey: resolvedAPIKey, mcp: try resolvedMCPSettings(),
+                metricsPublic: try resolvedMetricsPublic(), logger: logger)
             server = try HTTPServer(configuration: configuration, responder: responder, logger: Logger(label: "engram.http"))
         } catch {
             throw ValidationError("Cannot listen on \(configuration.host):\(configuration.port): \(error)")
@@ -274,7 +248,7 @@ struct ServeCommand: ParsableCommand {
             server.shutdown()
         }
         server.start()
-        logger.info("Engram listening on http://\(configuration.host):\(server.port) (data in \(storeOption.location(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))))")
+        logger.info("Engram listening on http://\(configuration.host):\(server.port) (data in \(engineOptions.storeOption.location(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))))")
         server.waitUntilStopped()
         if !jobs.stop(timeout: 10) { logger.warning("Async adds still running at exit will be resumed at the next start") }
         if !webhooks.stop(timeout: 10) { logger.warning("Webhook deliveries still running at exit will be sent again at the next start") }
@@ -292,26 +266,15 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    private var environment: [String: String] { ProcessInfo.processInfo.environment }
+    private var environment: [String: String] { engineOptions.environment }
 
-    /// The config file, when one is named; its errors surface in `validate()`.
-    private func configFile() throws -> ConfigFile {
-        guard let path = config ?? environment["ENGRAM_CONFIG"], !path.isEmpty else { return ConfigFile() }
-        return try ConfigFile(path: path)
-    }
+    private func configFile() throws -> ConfigFile { try engineOptions.configFile() }
 
-    /// A server setting: the flag, else `ENGRAM_<NAME>`, else the config file's `<name>`.
-    private func setting(_ flag: String?, _ name: String) -> String? {
-        flag ?? environment["ENGRAM_" + name.uppercased()] ?? (try? configFile())?.string(name)
-    }
+    private func setting(_ flag: String?, _ name: String) -> String? { engineOptions.setting(flag, name) }
+
+    private func integer(_ flag: Int?, _ name: String) throws -> Int? { try engineOptions.integer(flag, name) }
 
     private var resolvedHost: String { setting(host, "host") ?? "127.0.0.1" }
-
-    private var resolvedDataDirectory: String { setting(dataDirectory, "data_dir") ?? "./data" }
-
-    private var resolvedModelDirectory: String {
-        setting(modelDirectory, "model_dir") ?? LocalEmbedder.Configuration.defaultModelDirectory
-    }
 
     private var resolvedAPIKey: String? {
         guard let key = setting(apiKey, "api_key"), !key.isEmpty else { return nil }
@@ -332,20 +295,6 @@ struct ServeCommand: ParsableCommand {
         try integer(jobWorkers, "job_workers")
     }
 
-    private func resolvedEmbedThreads() throws -> Int? {
-        try integer(embedThreads, "embed_threads")
-    }
-
-    /// The embedder's kernels as asked for; a path this CPU lacks falls back to the next one down.
-    private func resolvedEmbedKernels() throws -> MatrixKernels {
-        let text = setting(embedKernels, "embed_kernels") ?? "automatic"
-        guard let kernels = MatrixKernels(name: text) else {
-            let known = MatrixKernels.allCases.map(\.name).joined(separator: ", ")
-            throw ValidationError("Unknown embed kernels '\(text)'; use one of \(known).")
-        }
-        return kernels
-    }
-
     /// Whether webhooks may call loopback, private and link-local addresses.
     private func resolvedAllowPrivateWebhooks() throws -> Bool {
         if allowPrivateWebhooks { return true }
@@ -353,6 +302,24 @@ struct ServeCommand: ParsableCommand {
         case "on", "true", "1", "yes": return true
         case "off", "false", "0", "no", "": return false
         case let other: throw ValidationError("ENGRAM_ALLOW_PRIVATE_WEBHOOKS must be true or false, got '\(other)'.")
+        }
+    }
+
+    private func resolvedLogFormat() throws -> StderrLogHandler.Format {
+        let text = (setting(logFormat, "log_format") ?? "text").lowercased()
+        guard let format = StderrLogHandler.Format(rawValue: text) else {
+            throw ValidationError("ENGRAM_LOG_FORMAT must be text or json, got '\(text)'.")
+        }
+        return format
+    }
+
+    /// Whether `/metrics` is open to anyone who can reach the server.
+    private func resolvedMetricsPublic() throws -> Bool {
+        if metricsPublic { return true }
+        switch (setting(nil, "metrics_public") ?? "false").lowercased() {
+        case "on", "true", "1", "yes": return true
+        case "off", "false", "0", "no", "": return false
+        case let other: throw ValidationError("ENGRAM_METRICS_PUBLIC must be true or false, got '\(other)'.")
         }
     }
 
@@ -381,11 +348,5 @@ struct ServeCommand: ParsableCommand {
             requireLoopbackHost: resolvedAPIKey == nil && Self.isLoopback(resolvedHost))
     }
 
-    private func integer(_ flag: Int?, _ name: String) throws -> Int? {
-        if let flag { return flag }
-        guard let text = setting(nil, name) else { return nil }
-        guard let value = Int(text) else { throw ValidationError("ENGRAM_\(name.uppercased()) must be an integer, got '\(text)'.") }
-        return value
-    }
 
 }

@@ -36,7 +36,7 @@ struct StoreOption: ParsableArguments {
 
     /// Opens the store: Postgres when a URL is set, else `engram.sqlite` in `dataDirectory`. A store that
     /// cannot be opened is reported with the reason (never the password).
-    func openStore(dataDirectory: String, fallbackURL: String? = nil) throws -> any MemoryStore {
+    func openStore(dataDirectory: String, fallbackURL: String? = nil) throws -> any AdminStore {
         guard let url = resolvedURL(fallback: fallbackURL) else {
             return try SQLiteMemoryStore(path: (dataDirectory as NSString).appendingPathComponent("engram.sqlite"))
         }

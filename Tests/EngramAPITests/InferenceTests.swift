@@ -348,7 +348,7 @@ struct InferenceTests {
                 let embedder = #"{"embedder": {"provider": "openai", "config": {"model": "e", "api_key": "k", "base_url": "\#(fake.openAIBaseURL)"}}}"#
                 let refused = try api.call("POST", "/configure", embedder)
                 #expect(refused.status == 400)
-                #expect((refused.object["detail"] as? String ?? "").contains("cannot be re-embedded yet"))
+                #expect((refused.object["detail"] as? String ?? "").contains("engram reindex"))
             }
         }
     }

@@ -267,7 +267,7 @@ import Testing
             } catch MemoryError.embedderMismatch(let message) {
                 #expect(message.contains("all-MiniLM-L6-v2"))
                 #expect(message.contains("text-embedding-3-small"))
-                #expect(message.contains("cannot be re-embedded yet"))
+                #expect(message.contains("engram reindex"))
             }
             #expect(throws: MemoryError.self) { try reopened.prepare(embeddingModel: "all-MiniLM-L6-v2", dimension: 768) }
         }

@@ -27,8 +27,12 @@ struct APIKeyGate: HTTPResponder {
     /// constant-time whatever the length of what the client sent.
     private let keyDigest: [UInt8]?
 
-    init(apiKey: String?, keyRing: KeyRing?, next: Router) {
+    /// Paths open on this server besides `openPaths` (`/metrics` with `--metrics-public`).
+    let extraOpenPaths: Set<String>
+
+    init(apiKey: String?, keyRing: KeyRing?, next: Router, openPaths: Set<String> = []) {
         self.next = next
+        self.extraOpenPaths = openPaths
         self.keyRing = keyRing
         self.keyDigest = apiKey.map { Array(SHA256.hash(data: Data($0.utf8))) }
     }
@@ -59,7 +63,7 @@ struct APIKeyGate: HTTPResponder {
 
     private func authenticate(_ head: HTTPRequestHead) -> Outcome {
         let path = head.path.count > 1 && head.path.hasSuffix("/") ? String(head.path.dropLast()) : head.path
-        let open = Self.openPaths.contains(path)
+        let open = Self.openPaths.contains(path) || extraOpenPaths.contains(path)
         let presented = Self.presentedKey(head.headers)
         if let presented, let keyDigest {
             let digest = SHA256.hash(data: Data(presented.utf8))

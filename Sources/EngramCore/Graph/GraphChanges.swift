@@ -81,10 +81,34 @@ public struct GraphChanges: Sendable, Equatable {
     public var statements: [MemoryGraph] = []
     /// Relations removed for good by the API, by id.
     public var relationDeletions: [String] = []
+    /// Graphs read back from an export (`engram import`), stored as they were.
+    public var restorations: [RestoredGraph] = []
 
     public init() {}
 
-    public var isEmpty: Bool { statements.isEmpty && relationDeletions.isEmpty }
+    public var isEmpty: Bool { statements.isEmpty && relationDeletions.isEmpty && restorations.isEmpty }
+}
+
+/// A memory's graph as exported, written back as it was by `engram import`: its entities linked, and
+/// its relations with their ids, both time axes and origin (a relation stated by several memories is
+/// written once, by the first, and gains the others as sources). The write rules of `GraphWriter` are
+/// not applied: closures and supersessions are in the times already.
+public struct RestoredGraph: Sendable, Equatable {
+    public var memoryID: String
+    public var scope: Scope
+    /// When the memory was created: the time of its links and of the entities it brings.
+    public var at: Date
+    public var entities: [EntityMention]
+    /// Full relations; their `memoryIDs` and ids of entities are not used.
+    public var relations: [GraphRelation]
+
+    public init(memoryID: String, scope: Scope, at: Date, entities: [EntityMention], relations: [GraphRelation]) {
+        self.memoryID = memoryID
+        self.scope = scope
+        self.at = at
+        self.entities = entities
+        self.relations = relations
+    }
 }
 
 /// What applying graph changes did, for the add response.

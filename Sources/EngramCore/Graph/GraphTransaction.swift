@@ -68,6 +68,9 @@ public protocol GraphTransaction {
     /// otherwise `relation` is inserted with it as its first. Returns the id of the relation stated and
     /// whether it is the new one.
     func stateRelation(_ relation: NewRelation, by memoryID: String, project: String, scope: Scope) throws -> (id: String, inserted: Bool)
+    /// Records that `memoryID` states the relation `id` too, when the project has that relation;
+    /// returns whether it does.
+    func restateRelation(id: String, by memoryID: String, project: String, at time: Date) throws -> Bool
     /// Forgets that a memory states a relation.
     func removeSource(relationID: String, memoryID: String) throws
     /// Closes a relation: it stopped holding at `invalidAt` (kept if earlier) and was retired at `expiredAt`.

@@ -40,6 +40,7 @@ public struct GraphWriter {
         for statement in changes.statements {
             try apply(statement, added: &added, closed: &closed)
         }
+        for restoration in changes.restorations { try restore(restoration) }
         for memoryID in supersessions {
             for (relation, supported) in try transaction.openRelations(statedBy: memoryID) where !supported {
                 try transaction.close(relationID: relation.id, invalidAt: observedAt, expiredAt: recordedAt)
@@ -53,6 +54,34 @@ public struct GraphWriter {
         let closedSet = Set(closed)
         let kept = added.filter { !closedSet.contains($0) }
         return GraphOutcome(added: try transaction.relations(ids: kept), closed: try transaction.relations(ids: unique(closed)))
+    }
+
+    /// Writes an exported graph back as it was (`RestoredGraph`).
+    private func restore(_ graph: RestoredGraph) throws {
+        let scopeKey = graph.scope.lockKey
+        var ids: [String: String] = [:]
+        func entityID(_ mention: EntityMention) throws -> String {
+            if let id = ids[mention.key] { return id }
+            let id = try transaction.entity(key: mention.key, project: project, scopeKey: scopeKey)?.id
+                ?? transaction.upsertEntity(
+                    NewEntity(id: UUID().uuidString.lowercased(), key: mention.key, name: mention.name, type: mention.type, at: graph.at),
+                    project: project, scope: graph.scope, scopeKey: scopeKey)
+            ids[mention.key] = id
+            return id
+        }
+        let linked = try graph.entities.map(entityID)
+        if !linked.isEmpty { try transaction.setLinks(memoryID: graph.memoryID, entityIDs: linked, replacing: false, at: graph.at) }
+        for relation in graph.relations {
+            let source = try entityID(EntityMention(name: relation.source, type: relation.sourceType))
+            let target = try entityID(EntityMention(name: relation.target, type: relation.targetType))
+            if try transaction.restateRelation(id: relation.id, by: graph.memoryID, project: project, at: graph.at) { continue }
+            _ = try transaction.stateRelation(
+                NewRelation(
+                    id: relation.id, sourceID: source, relationship: relation.relationship, targetID: target, fact: relation.fact,
+                    validAt: relation.validAt, invalidAt: relation.invalidAt, createdAt: relation.createdAt,
+                    expiredAt: relation.expiredAt, origin: relation.origin),
+                by: graph.memoryID, project: project, scope: graph.scope)
+        }
     }
 
     private func apply(_ statement: MemoryGraph, added: inout [String], closed: inout [String]) throws {

@@ -2,7 +2,7 @@ import Foundation
 
 extension MemoryService {
     /// The chat model as the chat proxy's relay; nil when no LLM is configured.
-    public var chatRelay: (any ChatCompletionsRelay)? { chatModel as? any ChatCompletionsRelay }
+    public var chatRelay: (any ChatCompletionsRelay)? { shared.providers.withLock { $0.chatModel } as? any ChatCompletionsRelay }
 
     /// The scope's memories most relevant to `text`, found as `POST /search` finds them (its defaults),
     /// at most `configuration.proxyMemories`.

@@ -29,19 +29,30 @@ extension MemoryService {
         let visibility = Visibility(showExpired: request.showExpired, includeSuperseded: false, today: today(), asOf: request.asOf)
         let limit = max(request.topK * configuration.overfetchFactor, configuration.minimumCandidates)
         let (store, project, filter) = (self.store, self.project, request.filter)
+        let metrics = self.metrics
+        let started = DispatchTime.now().uptimeNanoseconds
         let semanticHalf = { @Sendable () throws -> (vector: [Float], hits: [SearchCandidate]) in
             let vector = try pendingVector.wait()
-            return (vector, try store.semanticCandidates(vector, project: project, filter: filter, visibility: visibility, limit: limit))
+            let embedded = DispatchTime.now().uptimeNanoseconds
+            metrics.observe(Metrics.searchDuration, ["embed"], Double(embedded - started) / 1e9)
+            let hits = try store.semanticCandidates(vector, project: project, filter: filter, visibility: visibility, limit: limit)
+            metrics.observe(Metrics.searchDuration, ["vector"], Double(DispatchTime.now().uptimeNanoseconds - embedded) / 1e9)
+            return (vector, hits)
         }
         let graph = configuration.graph.enabled && request.enableGraph != false
             ? GraphSearch(store: store, project: project, settings: configuration.graph) : nil
         var graphHits = GraphSearch.Hits()
         // The keyword and graph halves run on this thread while the query embeds.
         let keywordHalf = {
-            if let graph { graphHits = try graph.run(query: query, filter: filter, visibility: visibility) }
-            return request.keywordSearch
-                ? try store.keywordCandidates(query, project: project, filter: filter, visibility: visibility, limit: limit)
-                : []
+            if let graph {
+                graphHits = try metrics.time(Metrics.searchDuration, ["graph"]) {
+                    try graph.run(query: query, filter: filter, visibility: visibility)
+                }
+            }
+            guard request.keywordSearch else { return [SearchCandidate]() }
+            return try metrics.time(Metrics.searchDuration, ["keyword"]) {
+                try store.keywordCandidates(query, project: project, filter: filter, visibility: visibility, limit: limit)
+            }
         }
         let vector: [Float]
         let semanticHits: [SearchCandidate]
@@ -59,6 +70,7 @@ extension MemoryService {
             (vector, semanticHits) = try semanticHalf()
         }
 
+        let fusing = DispatchTime.now().uptimeNanoseconds
         var cosine: [String: Double] = [:]
         for hit in semanticHits { cosine[hit.id] = hit.score }
         var bm25: [String: Double] = [:]
@@ -78,14 +90,14 @@ extension MemoryService {
         var candidates = ids.map {
             ScoreFusion.Candidate(id: $0, cosine: cosine[$0] ?? 0, bm25: bm25[$0], graph: graphScores[$0] ?? 0)
         }
-        // Only the winners are read in full; one deleted since it was ranked is left out.
         let kept = reranker == nil ? request.topK : max(request.topK, rerankCandidates)
         if configuration.conversationContext {
             try addContext(to: &candidates, query: query, vector: vector, filter: filter, visibility: visibility, kept: kept)
         }
         let ranked = configuration.fusion.rank(candidates, threshold: request.threshold, limit: kept)
+        metrics.observe(Metrics.searchDuration, ["fuse"], Double(DispatchTime.now().uptimeNanoseconds - fusing) / 1e9)
         // Only the winners are read in full; one deleted since it was ranked is left out.
-        let memories = try store.memories(ids: ranked.map(\.id), project: project)
+        let memories = try metrics.time(Metrics.searchDuration, ["read"]) { try store.memories(ids: ranked.map(\.id), project: project) }
         var results = ranked.compactMap { ranked -> ScoredMemory? in
             guard let memory = memories[ranked.id] else { return nil }
             return ScoredMemory(
@@ -94,7 +106,7 @@ extension MemoryService {
         var warnings: [String] = []
         if let reranker {
             do {
-                results = try Self.reordered(results, query: query, by: reranker.make())
+                results = try metrics.time(Metrics.searchDuration, ["rerank"]) { try Self.reordered(results, query: query, by: reranker.make()) }
             } catch {
                 warnings.append("rerank failed, results are in the fused order: \(Self.summary(of: error))")
             }

@@ -2,7 +2,7 @@ import Foundation
 
 extension MemoryService {
     /// The key under which runtime configuration overrides (`POST /configure`) are persisted.
-    static let overridesKey = "config_overrides"
+    public static let overridesKey = "config_overrides"
     /// Prompt settings `POST /configure` accepts: each a string, or null for the default.
     public static let promptKeys: Set<String> = ["custom_instructions", "custom_fact_extraction_prompt", "custom_update_memory_prompt"]
     /// Provider sections `POST /configure` accepts.

@@ -43,6 +43,8 @@ public final class MemoryService: Sendable {
         public var jobLease: TimeInterval?
         /// Webhook URL checks and delivery.
         public var webhooks = WebhookSettings()
+        /// Where the engine's counters and histograms go (shared by every project's handle).
+        public var metrics = Metrics()
 
         public init() {}
     }
@@ -138,10 +140,15 @@ public final class MemoryService: Sendable {
     public var startupProblems: [String] { shared.startupIssues.withLock { $0 } }
 
     /// The embedder in use.
-    var embedder: any Embedder { shared.providers.withLock { $0.embedder } }
+    var embedder: any Embedder { MeteredEmbedder(shared.providers.withLock { $0.embedder }, metrics: configuration.metrics) }
 
     /// The chat model in use, nil when inference falls back to the heuristic extractor.
-    var chatModel: (any ChatModel)? { shared.providers.withLock { $0.chatModel } }
+    var chatModel: (any ChatModel)? {
+        shared.providers.withLock { $0.chatModel }.map { MeteredChatModel($0, metrics: configuration.metrics) }
+    }
+
+    /// The engine's counters and histograms (`GET /metrics`).
+    public var metrics: Metrics { configuration.metrics }
 
     /// Settings naming a reranker given without any: `provider/model` split at the first slash.
     private static func describing(_ reranker: any Reranker) -> ProviderSettings {
@@ -154,6 +161,11 @@ public final class MemoryService: Sendable {
 
     /// Whether the store answers.
     public func isHealthy() -> Bool { store.isReachable() }
+
+    /// The store's counters and size for `GET /metrics`; nil for a store without them.
+    public func storeStatistics() throws -> StoreStatistics? {
+        try (store as? any AdminStore)?.statistics()
+    }
 
     // MARK: Reads
 
@@ -214,17 +226,17 @@ public final class MemoryService: Sendable {
     }
 
     /// md5 of the text, hex, as mem0 computes a memory's hash.
-    static func hash(_ text: String) -> String {
+    public static func hash(_ text: String) -> String {
         Insecure.MD5.hash(data: Data(text.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
     }
 
-    static func newID() -> String { UUID().uuidString.lowercased() }
+    public static func newID() -> String { UUID().uuidString.lowercased() }
 
     /// Metadata without the scope keys, which never override the scope; nil when empty.
-    static func cleanMetadata(_ metadata: [String: JSONValue]?) -> [String: JSONValue]? {
+    public static func cleanMetadata(_ metadata: [String: JSONValue]?) -> [String: JSONValue]? {
         guard var metadata else { return nil }
         for key in ["user_id", "agent_id", "run_id", "app_id", "actor_id"] { metadata.removeValue(forKey: key) }
         return metadata.isEmpty ? nil : metadata

@@ -8,6 +8,9 @@ struct Route: Sendable {
     let method: HTTPMethod
     let segments: [Segment]
     let handler: Router.Handler
+    /// The pattern as registered, without a trailing slash (`/memories/{memory_id}`): a bounded label
+    /// for metrics, never a raw path.
+    let template: String
 
     /// Parses a pattern: `/`-separated segments, `{name}` for a parameter; a trailing slash is ignored.
     init(method: HTTPMethod, pattern: String, handler: @escaping Router.Handler) {
@@ -19,6 +22,7 @@ struct Route: Sendable {
             return .literal(segment)
         }
         self.handler = handler
+        self.template = pattern.count > 1 && pattern.hasSuffix("/") ? String(pattern.dropLast()) : pattern
     }
 
     /// How many literal segments the pattern has: more literals win over parameters.

@@ -85,6 +85,12 @@ public struct Router: HTTPResponder {
         }
     }
 
+    /// The template of the route a request goes to (`/memories/{memory_id}`), nil when none matches.
+    public func template(method: HTTPMethod, path: String) -> String? {
+        if case .found(let route, _) = resolve(method: method, path: path) { return route.template }
+        return nil
+    }
+
     /// Lets the body of a routable request come; refuses the others before their body is read.
     public func preflight(_ head: HTTPRequestHead, requestID: String) -> HTTPResponse? {
         switch resolve(method: head.method, path: head.path) {

@@ -182,6 +182,16 @@ struct PostgresGraphTransaction: GraphTransaction {
             ]).rowCount > 0
     }
 
+    func restateRelation(id: String, by memoryID: String, project: String, at time: Date) throws -> Bool {
+        try connection.execute(
+            """
+            WITH relation AS (SELECT id FROM graph_relations WHERE id = $1 AND project = $2), source AS (
+                INSERT INTO graph_sources (relation_id, memory_id, created_at) SELECT id, $3, $4 FROM relation ON CONFLICT DO NOTHING
+            )
+            SELECT id FROM relation
+            """, [.text(id), .text(project), .text(memoryID), .timestamp(time)]).rowCount > 0
+    }
+
     func removeSource(relationID: String, memoryID: String) throws {
         try connection.execute("DELETE FROM graph_sources WHERE relation_id = $1 AND memory_id = $2", [.text(relationID), .text(memoryID)])
     }

@@ -12,6 +12,7 @@ enum PostgresMigrations {
         ("0006_graph", graphSQL),
         ("0007_apps_categories", appsCategoriesSQL),
         ("0008_webhooks", webhooksSQL),
+        ("0009_counters_reindex", countersReindexSQL),
     ]
 
     /// The key of the advisory lock migrations and `prepare` run under (any fixed 64-bit number).
@@ -161,6 +162,60 @@ enum PostgresMigrations {
             value text NOT NULL
         );
 
+        """
+
+    /// Counters kept by triggers in the writing transaction, so `GET /metrics` reads a few rows instead
+    /// of counting: memories per project (`memories`, label = project) and jobs per status (`jobs`).
+    /// Each label is spread over 16 rows picked by the backend's pid, so concurrent writers of one
+    /// project rarely wait on one row; a read sums them. And `engram reindex`'s staging table (see the
+    /// SQLite store's 0009).
+    private static let countersReindexSQL = """
+        CREATE TABLE store_counters (
+            name text NOT NULL,
+            label text NOT NULL,
+            shard smallint NOT NULL,
+            value bigint NOT NULL,
+            PRIMARY KEY (name, label, shard)
+        );
+        INSERT INTO store_counters (name, label, shard, value) SELECT 'memories', project, 0, count(*) FROM memories GROUP BY project;
+        INSERT INTO store_counters (name, label, shard, value) SELECT 'jobs', status, 0, count(*) FROM jobs GROUP BY status;
+        CREATE FUNCTION engram_count(counter text, counter_label text, delta bigint) RETURNS void LANGUAGE sql AS $$
+            INSERT INTO store_counters (name, label, shard, value) VALUES (counter, counter_label, pg_backend_pid() % 16, delta)
+            ON CONFLICT (name, label, shard) DO UPDATE SET value = store_counters.value + excluded.value;
+        $$;
+        CREATE FUNCTION engram_track_counters() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_TABLE_NAME = 'memories' THEN
+                IF TG_OP = 'INSERT' THEN
+                    PERFORM engram_count('memories', NEW.project, 1);
+                ELSIF TG_OP = 'DELETE' THEN
+                    PERFORM engram_count('memories', OLD.project, -1);
+                ELSIF OLD.project <> NEW.project THEN
+                    PERFORM engram_count('memories', OLD.project, -1);
+                    PERFORM engram_count('memories', NEW.project, 1);
+                END IF;
+            ELSE
+                IF TG_OP = 'INSERT' THEN
+                    PERFORM engram_count('jobs', NEW.status, 1);
+                ELSIF TG_OP = 'DELETE' THEN
+                    PERFORM engram_count('jobs', OLD.status, -1);
+                ELSIF OLD.status <> NEW.status THEN
+                    PERFORM engram_count('jobs', OLD.status, -1);
+                    PERFORM engram_count('jobs', NEW.status, 1);
+                END IF;
+            END IF;
+            RETURN NULL;
+        END;
+        $$;
+        CREATE TRIGGER memories_counters AFTER INSERT OR DELETE OR UPDATE OF project ON memories
+            FOR EACH ROW EXECUTE FUNCTION engram_track_counters();
+        CREATE TRIGGER jobs_counters AFTER INSERT OR DELETE OR UPDATE OF status ON jobs
+            FOR EACH ROW EXECUTE FUNCTION engram_track_counters();
+        CREATE TABLE reindex_vectors (
+            memory_id text PRIMARY KEY,
+            hash text NOT NULL,
+            embedding vector NOT NULL
+        );
         """
 
     /// Durable asynchronous adds. `seq` orders claims oldest first.

@@ -4,8 +4,8 @@ import Foundation
 extension PostgresMemoryStore {
     static let insertMemorySQL = """
         INSERT INTO memories (id, project, text, hash, metadata, user_id, agent_id, run_id, actor_id, role,
-            created_at, updated_at, expiration_date, state, embedding, app_id, categories, observed_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::vector, $16, $17, $18)
+            created_at, updated_at, expiration_date, state, embedding, app_id, categories, observed_at, superseded_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::vector, $16, $17, $18, $19)
         """
 
     static let updateMemorySQL = """
@@ -34,7 +34,12 @@ extension PostgresMemoryStore {
         return try transaction { connection in
             for memory in changes.inserts {
                 try connection.execute(
-                    Self.insertMemorySQL, StoredRows.parameters(of: memory) + [.timestamp(changes.observedAt ?? memory.createdAt)])
+                    Self.insertMemorySQL,
+                    StoredRows.parameters(of: memory) + [
+                        .timestamp(changes.observedAt ?? memory.createdAt),
+                        // A memory stored superseded already (an import) was superseded at its last update.
+                        .timestamp(memory.state == .superseded ? memory.updatedAt : nil),
+                    ])
             }
             for memory in changes.updates {
                 let result = try connection.execute(Self.updateMemorySQL, StoredRows.parameters(of: memory))

@@ -16,6 +16,12 @@ public final class PostgresMemoryStore: MemoryStore {
     let configuration: PostgresStoreConfiguration
     /// The embedding dimension the store was prepared with, once known.
     let dimension = Mutex<Int?>(nil)
+    /// The migrations applied when the store was opened.
+    private let appliedAtOpen = Mutex<[String]>([])
+
+    public var migrationReport: MigrationReport {
+        MigrationReport(known: PostgresMigrations.all.map(\.name), appliedAtOpen: appliedAtOpen.withLock { $0 })
+    }
 
     /// Connects to `url` (`postgres://user:password@host:port/database`) and applies pending migrations.
     public init(url: String, configuration: PostgresStoreConfiguration = PostgresStoreConfiguration()) throws {
@@ -28,7 +34,8 @@ public final class PostgresMemoryStore: MemoryStore {
         lockPool = ConnectionPool(
             url: url, size: configuration.lockPoolSize, checkoutTimeout: configuration.checkoutTimeout,
             connectTimeout: configuration.connectTimeout, maxPreparedStatements: 8, sessionSetup: setup)
-        try migrate()
+        let applied = try migrate()
+        appliedAtOpen.withLock { $0 = applied }
         let recorded = try setting(Self.dimensionKey).flatMap { Int($0) }
         dimension.withLock { $0 = recorded }
     }
@@ -39,16 +46,19 @@ public final class PostgresMemoryStore: MemoryStore {
     }
 
     /// Applies the migrations not yet recorded, in one transaction under the schema lock.
-    private func migrate() throws {
+    private func migrate() throws -> [String] {
         try transaction { connection in
             try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int8(PostgresMigrations.schemaLockKey)])
             try connection.executeScript(PostgresMigrations.bookkeepingSQL)
-            let applied = try connection.execute("SELECT identifier FROM engram_migrations")
-            let done = Set((0..<applied.rowCount).compactMap { applied.text($0, 0) })
+            let recorded = try connection.execute("SELECT identifier FROM engram_migrations")
+            let done = Set((0..<recorded.rowCount).compactMap { recorded.text($0, 0) })
+            var applied: [String] = []
             for migration in PostgresMigrations.all where !done.contains(migration.name) {
                 try connection.executeScript(migration.sql)
                 try connection.execute("INSERT INTO engram_migrations (identifier) VALUES ($1)", [.text(migration.name)])
+                applied.append(migration.name)
             }
+            return applied
         }
     }
 
@@ -84,7 +94,7 @@ public final class PostgresMemoryStore: MemoryStore {
                     "The memories in this store were embedded with '\(model)' (dimension \(stored)), but the "
                         + "configured embedder is '\(embeddingModel)' (dimension \(dimension)). Configure '\(model)' "
                         + "again, or keep the new embedder's memories in a new store (another data directory or "
-                        + "database): stored memories cannot be re-embedded yet."
+                        + "database), or re-embed them: `engram reindex` with the new embedder configured."
                 )
             }
         }

@@ -116,6 +116,13 @@ struct SQLiteGraphTransaction: GraphTransaction {
             .execute(arguments: [relationID, memoryID, StoredTime.string(from: time)])
     }
 
+    func restateRelation(id: String, by memoryID: String, project: String, at time: Date) throws -> Bool {
+        guard try String.fetchOne(statement("SELECT id FROM graph_relations WHERE id = ? AND project = ?"), arguments: [id, project]) != nil
+        else { return false }
+        try addSource(relationID: id, memoryID: memoryID, at: time)
+        return true
+    }
+
     func removeSource(relationID: String, memoryID: String) throws {
         try statement("DELETE FROM graph_sources WHERE relation_id = ? AND memory_id = ?").execute(arguments: [relationID, memoryID])
     }

@@ -38,6 +38,9 @@ enum SchemaMigrations {
         migrator.registerMigration("0008_webhooks") { db in
             try db.execute(sql: webhooksSQL)
         }
+        migrator.registerMigration("0009_counters_reindex") { db in
+            try db.execute(sql: countersReindexSQL)
+        }
         return migrator
     }
 
@@ -398,6 +401,50 @@ enum SchemaMigrations {
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
         ) WITHOUT ROWID;
+        """
+
+    /// Counters kept by triggers in the writing transaction, so `GET /metrics` reads a few rows instead
+    /// of counting: memories per project (`memories`, label = project) and jobs per status (`jobs`).
+    /// And `engram reindex`'s staging table: a memory's vector from the new embedder, with the hash of
+    /// the text it embedded (a text changed since is embedded again), swapped in when all are done.
+    private static let countersReindexSQL = """
+        CREATE TABLE store_counters (
+            name TEXT NOT NULL,
+            label TEXT NOT NULL,
+            value INTEGER NOT NULL,
+            PRIMARY KEY (name, label)
+        ) WITHOUT ROWID;
+        INSERT INTO store_counters (name, label, value) SELECT 'memories', project, count(*) FROM memories GROUP BY project;
+        INSERT INTO store_counters (name, label, value) SELECT 'jobs', status, count(*) FROM jobs GROUP BY status;
+        CREATE TRIGGER store_counters_memory_insert AFTER INSERT ON memories BEGIN
+            INSERT INTO store_counters (name, label, value) VALUES ('memories', NEW.project, 1)
+                ON CONFLICT (name, label) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER store_counters_memory_delete AFTER DELETE ON memories BEGIN
+            UPDATE store_counters SET value = value - 1 WHERE name = 'memories' AND label = OLD.project;
+        END;
+        CREATE TRIGGER store_counters_memory_project AFTER UPDATE OF project ON memories WHEN OLD.project <> NEW.project BEGIN
+            UPDATE store_counters SET value = value - 1 WHERE name = 'memories' AND label = OLD.project;
+            INSERT INTO store_counters (name, label, value) VALUES ('memories', NEW.project, 1)
+                ON CONFLICT (name, label) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER store_counters_job_insert AFTER INSERT ON jobs BEGIN
+            INSERT INTO store_counters (name, label, value) VALUES ('jobs', NEW.status, 1)
+                ON CONFLICT (name, label) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER store_counters_job_status AFTER UPDATE OF status ON jobs WHEN OLD.status <> NEW.status BEGIN
+            UPDATE store_counters SET value = value - 1 WHERE name = 'jobs' AND label = OLD.status;
+            INSERT INTO store_counters (name, label, value) VALUES ('jobs', NEW.status, 1)
+                ON CONFLICT (name, label) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER store_counters_job_delete AFTER DELETE ON jobs BEGIN
+            UPDATE store_counters SET value = value - 1 WHERE name = 'jobs' AND label = OLD.status;
+        END;
+        CREATE TABLE reindex_vectors (
+            memory_id TEXT PRIMARY KEY,
+            hash TEXT NOT NULL,
+            embedding BLOB NOT NULL
+        );
         """
 
     /// Durable asynchronous adds. `seq` orders claims oldest first.

@@ -14,12 +14,14 @@ extension SQLiteMemoryStore {
             if !changes.inserts.isEmpty {
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO memories (id, project, text, hash, metadata, user_id, agent_id, run_id, actor_id, role,
-                        created_at, updated_at, expiration_date, state, embedding, app_id, categories, observed_at)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                        created_at, updated_at, expiration_date, state, embedding, app_id, categories, observed_at, superseded_at)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
                     """)
                 for memory in changes.inserts {
                     let observed = StoredTime.string(from: changes.observedAt ?? memory.createdAt)
-                    try insert.execute(arguments: StoredRows.arguments(of: memory) + [observed])
+                    // A memory stored superseded already (an import) was superseded at its last update.
+                    let superseded = memory.state == .superseded ? StoredTime.string(from: memory.updatedAt) : nil
+                    try insert.execute(arguments: StoredRows.arguments(of: memory) + [observed, superseded])
                 }
             }
             if !changes.updates.isEmpty {

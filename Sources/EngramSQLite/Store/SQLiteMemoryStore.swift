@@ -17,6 +17,8 @@ public final class SQLiteMemoryStore: MemoryStore {
     let vectorCache: VectorCache
     /// Search terms' row counts between searches (`TermCounts`).
     let termCounts = TermCounts(capacity: 65_536)
+    /// The migrations this build knows and those applied when the store was opened.
+    public let migrationReport: MigrationReport
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String, configuration: SQLiteStoreConfiguration = SQLiteStoreConfiguration()) throws {
@@ -51,7 +53,10 @@ public final class SQLiteMemoryStore: MemoryStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: options)
-            try SchemaMigrations.migrator.migrate(pool)
+            let migrator = SchemaMigrations.migrator
+            let before = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            try migrator.migrate(pool)
+            migrationReport = MigrationReport(known: migrator.migrations, appliedAtOpen: migrator.migrations.filter { !before.contains($0) })
         } catch let error as DatabaseError {
             throw SQLiteStoreError.translate(error)
         }
@@ -85,7 +90,7 @@ public final class SQLiteMemoryStore: MemoryStore {
                     "The memories in this store were embedded with '\(model)' (dimension \(stored)), but the "
                         + "configured embedder is '\(embeddingModel)' (dimension \(dimension)). Configure '\(model)' "
                         + "again, or keep the new embedder's memories in a new store (another data directory or "
-                        + "database): stored memories cannot be re-embedded yet."
+                        + "database), or re-embed them: `engram reindex` with the new embedder configured."
                 )
             }
         }

@@ -128,6 +128,14 @@ final class VectorCache: Sendable {
         }
     }
 
+    /// Drops every entry (after the vectors were replaced by a reindex).
+    func removeAllProjects() {
+        state.withLock { state in
+            state.entries.removeAll()
+            state.totalFloats = 0
+        }
+    }
+
     /// How many sets are cached (for tests).
     var count: Int { state.withLock { $0.entries.count } }
 
