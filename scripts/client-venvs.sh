@@ -4,6 +4,7 @@
 #   .venv-mem0-legacy  mem0ai 1.0.11 (the legacy 1.x MemoryClient many deployed apps still use)
 #   .venv-mcp-2        mcp 2.3.0 (the MCP Python SDK's current client: the 2026-07-28 era and the legacy one)
 #   .venv-mcp-1        mcp 1.30.0 (the last 1.x client, legacy era only)
+#   .venv-metrics      prometheus_client 0.21.1 (its text-format parser checks GET /metrics)
 # the one the chat proxy tests use:
 #   .venv-openai       openai, the latest release (the official OpenAI Python SDK)
 # and the one the cross-encoder parity test and the embedding benchmark use:
@@ -42,6 +43,8 @@ setup .venv-mem0-client mem0ai 2.2.1 httpx requests
 setup .venv-mem0-legacy mem0ai 1.0.11 httpx requests
 setup .venv-mcp-2 mcp 2.3.0 httpx
 setup .venv-mcp-1 mcp 1.30.0 httpx
+# The Prometheus client's own parser, which the /metrics test reads the exposition with.
+setup .venv-metrics prometheus_client 0.21.1 prometheus_client
 
 # The latest openai SDK once: an environment that already imports it is left alone (delete it to update).
 if [ -x .venv-openai/bin/python ] && version=$(.venv-openai/bin/python -c 'import openai; print(openai.__version__)' 2>/dev/null); then
