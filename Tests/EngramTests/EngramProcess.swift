@@ -5,6 +5,8 @@ import Glibc
 struct EngramProcess {
     let process: Process
     let port: Int
+    /// Its standard error: the log.
+    let log: URL
 
     static func start(
         dataDirectory: URL, logDirectory: URL, arguments: [String] = [], environment: [String: String] = [:]
@@ -27,7 +29,7 @@ struct EngramProcess {
             if let range = text.range(of: "listening on http://"),
                let colon = text[range.upperBound...].firstIndex(of: ":"),
                let port = Int(text[text.index(after: colon)...].prefix { $0.isNumber }) {
-                return EngramProcess(process: process, port: port)
+                return EngramProcess(process: process, port: port, log: log)
             }
             if !process.isRunning { break }
         }

@@ -44,8 +44,8 @@ struct Mem0ClientTests {
             dataDirectory: data, logDirectory: directory, environment: ["ENGRAM_API_KEY": adminKey])
         defer { server.kill(SIGTERM) }
 
-        let alpha = try createKey(project: "alpha", dataDirectory: data)
-        let beta = try createKey(project: "beta", dataDirectory: data)
+        let alpha = try Self.createKey(project: "alpha", dataDirectory: data)
+        let beta = try Self.createKey(project: "beta", dataDirectory: data)
         let result = try Self.execute(
             python, [Self.root.appendingPathComponent("Tests/Clients/\(script)").path],
             environment: [
@@ -60,7 +60,7 @@ struct Mem0ClientTests {
     }
 
     /// `engram keys create --project NAME` on the server's store: the key alone on one line of stdout.
-    private func createKey(project: String, dataDirectory: URL) throws -> String {
+    static func createKey(project: String, dataDirectory: URL) throws -> String {
         let result = try Self.execute(
             ServeCommandTests.binary, ["keys", "create", "--project", project, "--data-dir", dataDirectory.path],
             environment: [:], timeout: 60)
