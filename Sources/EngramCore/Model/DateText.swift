@@ -17,7 +17,7 @@ public enum DateText {
     /// An ISO-8601 date-time only. Fractions are kept to the microsecond (`Foundation`'s formatter
     /// keeps milliseconds), so a time written by `format` reads back the same.
     public static func dateTime(_ text: String) -> Date? {
-        if let date = exactDateTime(text) { return date }
+        if let exact = exactDateTime(text) { return exact }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
@@ -44,10 +44,18 @@ extension DateText {
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), micros)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)` read exactly; nil for any other shape.
-    static func exactDateTime(_ text: String) -> Date? {
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)` read exactly: nil for text of another shape
+    /// (left to `ISO8601DateFormatter`), `.some(nil)` for this shape with impossible values (February
+    /// 30th, hour 25), which the formatter would roll over.
+    static func exactDateTime(_ text: String) -> Date?? {
         let bytes = Array(text.utf8)
-        guard bytes.count >= 20 else { return nil }
+        guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
+        else { return nil }
+        return .some(exactValues(bytes))
+    }
+
+    private static func exactValues(_ bytes: [UInt8]) -> Date? {
         func number(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }
             var value = 0
