@@ -4,7 +4,7 @@ PORT ?= 8888
 DATA_DIR ?= ./data
 SWIFT ?= swift
 
-.PHONY: deps model postgres clients build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-proxy bench-mcp bench-postgres clean
+.PHONY: deps model postgres clients build release serve test check-docker bench bench-http bench-embed bench-retrieval bench-inference bench-proxy bench-mcp bench-postgres bench-reindex clean
 
 deps:
 	@scripts/install-deps.sh
@@ -68,6 +68,10 @@ bench-embed: deps model
 # SQLite and Postgres stores side by side (BENCH_SIZES, default 100000): see scripts/bench-postgres.sh.
 bench-postgres: deps model postgres
 	@scripts/bench-postgres.sh
+
+# The admin commands at scale (BENCH_MEMORIES, default 100000): import, reindex, export, /metrics scrapes.
+bench-reindex: release model
+	@scripts/bench-admin.sh
 
 clean:
 	rm -rf .build

@@ -13,13 +13,14 @@ import Testing
             let queue = try DatabaseQueue(path: fixture.path)
             let applied = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
             #expect(applied == ["0001_memories_history_entities_settings", "0002_jobs", "0003_scoped_search_index", "0004_scope_generations",
-                               "0005_insert_counters", "0006_graph", "0007_apps_categories", "0008_webhooks"])
+                               "0005_insert_counters", "0006_graph", "0007_apps_categories", "0008_webhooks", "0009_counters_reindex"])
             let tables = try queue.read {
                 try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }
             for table in [
                 "memories", "history", "entities", "settings", "memories_fts", "project_generations", "scope_generations",
-                "graph_entities", "graph_aliases", "graph_links", "graph_relations", "graph_sources",
+                "graph_entities", "graph_aliases", "graph_links", "graph_relations", "graph_sources", "store_counters",
+                "reindex_vectors",
             ] {
                 #expect(tables.contains(table))
             }

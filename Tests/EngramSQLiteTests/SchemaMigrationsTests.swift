@@ -44,6 +44,31 @@ import Testing
             .allSatisfy { $0.memory.id != memories[0].id })
     }
 
+    @Test func migration0009CountsTheMemoriesAndJobsAlreadyStored() throws {
+        let fixture = try StoreFixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        let memories = ScopedKeywordSearchTests.memories(count: 30)
+        do {
+            let queue = try DatabaseQueue(path: fixture.path)
+            try SchemaMigrations.migrator.migrate(queue, upTo: "0008_webhooks")
+            try queue.write { db in
+                try Self.insertRows(of: memories, into: db)
+                try db.execute(sql: "UPDATE memories SET project = 'other' WHERE rowid % 3 = 0")
+                for (index, status) in ["PENDING", "SUCCEEDED", "SUCCEEDED"].enumerated() {
+                    try db.execute(
+                        sql: "INSERT INTO jobs (id, project, status, payload, created_at) VALUES (?, 'default', ?, '{}', '2026-01-01T00:00:00.000000Z')",
+                        arguments: ["job-\(index)", status])
+                }
+            }
+        }
+        let store = try fixture.open()
+        let statistics = try store.statistics()
+        let other = memories.count / 3
+        #expect(statistics.memoriesByProject == ["default": memories.count - other, "other": other])
+        #expect(statistics.jobsByStatus == ["PENDING": 1, "SUCCEEDED": 2])
+        #expect(store.migrationReport.appliedAtOpen == ["0009_counters_reindex"])
+    }
+
     /// Inserts `memories` with plain SQL, as a store of an older schema holds them (its triggers run).
     static func insertRows(of memories: some Sequence<Memory>, into db: Database) throws {
         let insert = try db.makeStatement(sql: """
