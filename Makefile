@@ -71,7 +71,7 @@ bench-postgres: deps model postgres
 
 # The admin commands at scale (BENCH_MEMORIES, default 100000): import, reindex, export, /metrics scrapes.
 bench-reindex: release model
-	@scripts/bench-admin.sh
+	@scripts/bench-reindex.sh
 
 clean:
 	rm -rf .build

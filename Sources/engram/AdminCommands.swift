@@ -71,7 +71,7 @@ struct ReindexCommand: ParsableCommand {
 
     func run() throws {
         let store = try engineOptions.openStore()
-        let embedder = try engineOptions.configuredEmbedder(store: store, allCores: true)
+        let embedder = try engineOptions.configuredEmbedder(store: store, allCores: true, preferConfigured: true)
         let reporter = ProgressReporter(title: "reindex", style: progress)
         let started = Date()
         let outcome: Reindexer.Outcome
@@ -84,6 +84,13 @@ struct ReindexCommand: ParsableCommand {
             throw CommandFailure(error.message)
         }
         reporter.finish()
+        // An embedder stored by POST /configure that is not the one the memories are made with now would
+        // stop serve from starting with it: forget it.
+        if let persisted = try engineOptions.persistedEmbedder(store: store),
+           persisted == .null || persisted.objectValue?["config"]?.objectValue?["model"]?.stringValue.map({ !embedder.modelID.hasSuffix($0) }) ?? true {
+            try engineOptions.forgetPersistedEmbedder(store: store)
+            print("The embedder stored by POST /configure was dropped: the memories are now made with \(embedder.modelID).")
+        }
         let seconds = max(Date().timeIntervalSince(started), 0.001)
         let resumed = outcome.resumed > 0 ? " (\(ProgressReporter.grouped(outcome.resumed)) kept from an earlier run)" : ""
         print("Re-embedded \(ProgressReporter.grouped(outcome.embedded)) of \(ProgressReporter.grouped(outcome.total)) memories\(resumed) "
@@ -198,8 +205,12 @@ struct ImportCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 4096.") }
-        if let project, project.isEmpty || project.contains(where: \.isWhitespace) {
-            throw ValidationError("--project must be a name without spaces.")
+        if let project {
+            do {
+                _ = try KeyRing.validProject(project)
+            } catch {
+                throw ValidationError("--project: \(error.message)")
+            }
         }
     }
 

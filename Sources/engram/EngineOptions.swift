@@ -135,13 +135,15 @@ struct EngineOptions: ParsableArguments {
 
     /// The embedder `serve` would use on `store`: a persisted `POST /configure` choice, else
     /// `ENGRAM_EMBEDDER_*` / the config file's `embedder`, else the local model (loaded only then).
-    func configuredEmbedder(store: any MemoryStore, allCores: Bool = false) throws -> any Embedder {
+    /// With `preferConfigured` (reindex: the operator names the embedder to move to), an embedder named
+    /// in the environment or the config file wins over the persisted one.
+    func configuredEmbedder(store: any MemoryStore, allCores: Bool = false, preferConfigured: Bool = false) throws -> any Embedder {
         var settings: ProviderSettings?
         do {
-            settings = try ProviderOptions.embedder(environment: environment, file: configFile())
-            if let text = try store.setting(MemoryService.overridesKey),
-               case .object(let overrides)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
-               let persisted = overrides["embedder"] {
+            let file = try configFile()
+            settings = try ProviderOptions.embedder(environment: environment, file: file)
+            let named = environment["ENGRAM_EMBEDDER_PROVIDER"].map { !$0.isEmpty } ?? false || file.values["embedder"] != nil
+            if !(preferConfigured && named), let persisted = try persistedEmbedder(store: store) {
                 settings = persisted == .null ? nil : try ProviderSettings(json: persisted, section: "embedder")
                 if settings?.provider == "local" { settings = nil }
             }
@@ -157,6 +159,24 @@ struct EngineOptions: ParsableArguments {
         } catch let error as ProviderError {
             throw ValidationError("The configured embedder cannot be used: \(error.message)")
         }
+    }
+
+    /// The embedder `POST /configure` stored in the store's settings, if any.
+    func persistedEmbedder(store: any MemoryStore) throws -> JSONValue? {
+        guard let text = try store.setting(MemoryService.overridesKey),
+              case .object(let overrides)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        else { return nil }
+        return overrides["embedder"]
+    }
+
+    /// Forgets the embedder `POST /configure` stored (after a reindex moved the memories to another one,
+    /// so `serve` starts with the embedder they are made with).
+    func forgetPersistedEmbedder(store: any MemoryStore) throws {
+        guard let text = try store.setting(MemoryService.overridesKey),
+              case .object(var overrides)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
+              overrides.removeValue(forKey: "embedder") != nil
+        else { return }
+        try store.setSetting(MemoryService.overridesKey, value: String(decoding: JSONValue.object(overrides).jsonBytes, as: UTF8.self))
     }
 }
 

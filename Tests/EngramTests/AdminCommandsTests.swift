@@ -232,6 +232,13 @@ struct AdminCommandsTests {
         #expect(Set(kept) == ["Good one", "First of a pair", "Another good one"])
         let superseded = try Self.records(try Self.engram(["export"] + store).stdout).records.first { $0["memory"] as? String == "Another good one" }
         #expect(superseded?["state"] as? String == "superseded")
+        // A JSON Lines file whose first line is broken is still read line by line.
+        let brokenFirst = directory.appendingPathComponent("broken-first.jsonl")
+        try "{\"memory\": \"cut off\n\n{\"memory\": \"Whole line\", \"user_id\": \"gail\"}\n".write(to: brokenFirst, atomically: true, encoding: .utf8)
+        let broken = try Self.engram(["import", brokenFirst.path, "--progress", "none"] + store)
+        #expect(broken.status == 0, "\(broken.stderr)")
+        #expect(broken.stderr.contains("line 1: not valid JSON"), "\(broken.stderr)")
+        #expect(broken.stdout.contains("Imported 1 memories, skipped 1"), "\(broken.stdout)")
         // Kept ids are taken now: a second import of the same file skips them, --new-ids takes them all.
         let twice = try Self.engram(["import", file.path, "--progress", "none"] + store)
         #expect(twice.stderr.contains("line 7: a memory with the id dup-1 exists already"), "\(twice.stderr)")

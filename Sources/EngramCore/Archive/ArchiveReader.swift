@@ -96,12 +96,25 @@ public final class ArchiveReader {
             }
             return
         }
-        // One JSON document: read it whole.
+        // One JSON document: read it whole (its lines kept, in case it is JSON Lines whose first line is bad).
         var document = first
         document.append(0x0A)
-        while let line = nextLine() { document += line }
+        var lines: [(number: Int, bytes: [UInt8])] = [(firstNumber, first)]
+        while let line = nextLine() {
+            document += line
+            lines.append((number, line))
+        }
         guard let value = JSONValue.parse(Array(trimmed(document))) else {
-            throw ArchiveError("'\(path)' is neither JSON Lines nor a JSON document (line \(firstNumber) is not a complete JSON object)")
+            guard first.first == UInt8(ascii: "{"), lines.count > 1 else {
+                throw ArchiveError("'\(path)' is neither JSON Lines nor a JSON document (line \(firstNumber) is not a complete JSON object)")
+            }
+            for (number, line) in lines {
+                let content = trimmed(line)
+                if content.isEmpty { continue }
+                let parsed = JSONValue.parse(Array(content))
+                try body(Item(label: "line \(number)", value: parsed.map { .success($0) } ?? .failure(ArchiveError("not valid JSON"))))
+            }
+            return
         }
         let items: [JSONValue]
         switch value {

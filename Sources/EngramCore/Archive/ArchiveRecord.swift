@@ -216,8 +216,14 @@ public enum ArchiveRecord {
             }
         default: throw ArchiveError("'relations' must be a list")
         }
-        let project = try string("project")
-        if let project { try checkID(project, "project") }
+        var project = try string("project")
+        if let name = project {
+            do {
+                project = try KeyRing.validProject(name)
+            } catch {
+                throw ArchiveError("'project': \(error.message)")
+            }
+        }
         return Parsed(
             id: id, project: project, text: text, hash: MemoryService.hash(text), metadata: metadata, categories: categories,
             scope: scope, actorID: try string("actor_id"), role: try string("role"), createdAt: created, updatedAt: updated,

@@ -3,6 +3,9 @@ import Foundation
 import GRDB
 
 extension SQLiteMemoryStore: AdminStore {
+    /// The index SQLite makes for `memories.id UNIQUE` (its name is fixed by the column's position).
+    static let idIndex = "sqlite_autoindex_memories_1"
+
     public func statistics() throws -> StoreStatistics {
         let (memories, jobs, pages) = try read { db in
             var memories: [String: Int] = [:]
@@ -29,7 +32,12 @@ extension SQLiteMemoryStore: AdminStore {
         var condition = try memoryCondition(project: project, filter: filter, visibility: nil)
         if let after { condition = condition.appending(" AND ", SQLFragment("m.id > ?", [after.databaseValue])) }
         return try read { db in
-            let select = try db.makeStatement(sql: "SELECT \(StoredRows.memoryColumns) FROM memories m WHERE \(condition.sql) ORDER BY m.id LIMIT \(max(1, limit))")
+            // In id order through the id index, whatever the filter: a scope index would have every page sort
+            // the whole scope (an export of 100,000 memories fell to 486 a second).
+            let select = try db.makeStatement(sql: """
+                SELECT \(StoredRows.memoryColumns) FROM memories m INDEXED BY \(Self.idIndex)
+                WHERE \(condition.sql) ORDER BY m.id LIMIT \(max(1, limit))
+                """)
             return try Row.fetchAll(select, arguments: condition.statementArguments).map { try StoredRows.memory(from: $0) }
         }
     }
@@ -96,7 +104,7 @@ extension SQLiteMemoryStore: AdminStore {
     public func reindexPending(after: String?, limit: Int) throws -> [PendingText] {
         try read { db in
             let select = try db.cachedStatement(sql: """
-                SELECT m.id, m.text, m.hash FROM memories m LEFT JOIN reindex_vectors r ON r.memory_id = m.id
+                SELECT m.id, m.text, m.hash FROM memories m INDEXED BY \(Self.idIndex) LEFT JOIN reindex_vectors r ON r.memory_id = m.id
                 WHERE m.id > ? AND (r.memory_id IS NULL OR r.hash <> m.hash) ORDER BY m.id LIMIT ?
                 """)
             return try Row.fetchAll(select, arguments: [after ?? "", max(1, limit)]).map { PendingText(id: $0[0], text: $0[1], hash: $0[2]) }
