@@ -29,7 +29,7 @@ enum MetricsRoutes {
                 gauges.append(Metrics.Gauge(storeUp, [([], 0)]))
             }
             gauges += ProcessMetrics.gauges()
-            let body = Array(engine.metrics.render(gauges: gauges).utf8)
+            let body = engine.metrics.renderBytes(gauges: gauges)
             return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: body)
         }
     }

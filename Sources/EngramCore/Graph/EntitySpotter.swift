@@ -1,6 +1,6 @@
 import Foundation
 
-/// Finds the entities a text names, without a model (README "Graph memory" lists the rules):
+/// Finds the entities a text names, without a model (docs/internals/inference.md, "Graph extraction", lists the rules):
 /// - runs of capitalised words ("Claire", "New York", "Bank of America"), with `of`, `the`, `de`, `van`,
 ///   `von`, `&` allowed between two of them; a sentence's first word only when it is not a common word
 ///   ("The", "My", "Yesterday", "Hey"); words in capitals of two letters or more ("LGBTQ", "NASA");

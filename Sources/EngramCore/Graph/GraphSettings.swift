@@ -8,7 +8,7 @@ public struct GraphSettings: Sendable {
     /// Longest query n-gram matched against known entity names, in words.
     public var maxQueryNameWords = 4
     /// Hops from the query's entities along relations: 0 (their own memories only), 1 or 2. On LoCoMo
-    /// (README "Graph memory") neighbours changed at most one question in 760, so one hop is the default.
+    /// (docs/benchmarks.md, graph memory) neighbours changed at most one question in 760, so one hop is the default.
     public var hops = 1
     /// Weight of an entity one hop further away than the last.
     public var hopDecay = 0.5

@@ -26,7 +26,7 @@ extension HTTPServer {
         public var shutdownGracePeriod: Duration = .seconds(10)
         /// Worker threads: each waits for a readable connection and runs its handler. Idle connections
         /// hold none of them. More workers than cores only help while handlers wait on I/O; for CPU-bound
-        /// requests they cost context switches (see README, "Benchmarks").
+        /// requests they cost context switches (see docs/benchmarks.md, "HTTP server").
         public var workerCount: Int = max(4, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         /// Open connections at most; beyond it the server stops accepting until some close.
         public var maxConnections: Int = 10_000

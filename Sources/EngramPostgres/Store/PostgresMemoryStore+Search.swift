@@ -8,7 +8,7 @@ extension PostgresMemoryStore {
     /// scope indexes), each is compared with the query: exact. Otherwise the HNSW index answers with an
     /// iterative scan (`hnsw.iterative_scan = relaxed_order`), which keeps scanning until `limit` rows
     /// pass the filter, then the rows are put in exact order: approximate, with the recall measured in
-    /// the README. A vector of another dimension than the store's finds nothing.
+    /// docs/benchmarks.md ("Stores"). A vector of another dimension than the store's finds nothing.
     public func semanticSearch(_ vector: [Float], project: String, filter: Filter, visibility: Visibility, limit: Int) throws -> [ScoredMemory] {
         guard limit > 0, !vector.isEmpty else { return [] }
         let recorded = dimension.withLock { $0 }
