@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "EngramAPI",
             dependencies: ["EngramHTTP", "EngramCore", "Yams", .product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/openapi.yaml")],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/console")],
             swiftSettings: strictSettings
         ),
         .executableTarget(

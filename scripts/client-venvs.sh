@@ -5,6 +5,7 @@
 #   .venv-mcp-2        mcp 2.3.0 (the MCP Python SDK's current client: the 2026-07-28 era and the legacy one)
 #   .venv-mcp-1        mcp 1.30.0 (the last 1.x client, legacy era only)
 #   .venv-metrics      prometheus_client 0.21.1 (its text-format parser checks GET /metrics)
+#   .venv-console      selenium 4.38.0, driving Debian's chromium and chromium-driver for the web console tests
 # the one the chat proxy tests use:
 #   .venv-openai       openai, the latest release (the official OpenAI Python SDK)
 # and the one the cross-encoder parity test and the embedding benchmark use:
@@ -45,6 +46,9 @@ setup .venv-mcp-2 mcp 2.3.0 httpx
 setup .venv-mcp-1 mcp 1.30.0 httpx
 # The Prometheus client's own parser, which the /metrics test reads the exposition with.
 setup .venv-metrics prometheus_client 0.21.1 prometheus_client
+# The console tests drive Debian's own Chromium headless (no browser download from PyPI or elsewhere).
+scripts/install-deps.sh chromium chromium-driver
+setup .venv-console selenium 4.38.0 selenium
 
 # The latest openai SDK once: an environment that already imports it is left alone (delete it to update).
 if [ -x .venv-openai/bin/python ] && version=$(.venv-openai/bin/python -c 'import openai; print(openai.__version__)' 2>/dev/null); then

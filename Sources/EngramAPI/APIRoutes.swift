@@ -14,6 +14,7 @@ public enum APIRoutes {
         var router = Router(logger: logger)
         HealthRoutes.register(on: &router, service: service)
         DocsRoutes.register(on: &router)
+        ConsoleRoutes.register(on: &router)
         MemoryRoutes.register(on: &router, engine: service)
         SearchRoutes.register(on: &router, engine: service)
         HistoryRoutes.register(on: &router, engine: service)

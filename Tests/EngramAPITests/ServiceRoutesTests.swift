@@ -73,6 +73,21 @@ struct ServiceRoutesTests {
         #expect(redacted == #"{"list":[{"Token":"[redacted]"}],"llm":{"config":{"api_key":"[redacted]","model":"m"}}}"#)
     }
 
+    @Test("redacts the credentials inside URLs and leaves other text alone")
+    func urlRedaction() {
+        let shown = ConfigureRoutesProbe.redact(#"""
+            {"a": "http://user:hunter2@127.0.0.1:9/v1", "b": "http://127.0.0.1:9/v1?token=abc&model=m",
+             "c": "https://example.com/openai?api-version=2024-06-01&api-key=sk-9", "d": "https://tok3n@host.example/x",
+             "e": "http://127.0.0.1:11434", "f": "not a url: token=abc", "max_tokens": 5}
+            """#)
+        #expect(!shown.contains("hunter2") && !shown.contains("abc&") && !shown.contains("sk-9") && !shown.contains("tok3n"), "\(shown)")
+        #expect(shown.contains(#""a":"http://[redacted]@127.0.0.1:9/v1""#), "\(shown)")
+        #expect(shown.contains(#""b":"http://127.0.0.1:9/v1?token=[redacted]&model=m""#), "\(shown)")
+        #expect(shown.contains("api-version=2024-06-01&api-key=[redacted]"), "\(shown)")
+        #expect(shown.contains(#""e":"http://127.0.0.1:11434""#) && shown.contains(#""f":"not a url: token=abc""#))
+        #expect(shown.contains(#""max_tokens":5"#))
+    }
+
     @Test("serves health, the OpenAPI document as JSON, and redirects / to it")
     func serviceRoutes() throws {
         try APIHarness.run { api in

@@ -15,7 +15,7 @@ import Synchronization
 /// The principal travels to the routes in `HTTPRequest.context` (`Principal(request)`).
 struct APIKeyGate: HTTPResponder {
     /// Paths served without a key.
-    static let openPaths: Set<String> = ["/health", "/docs", "/openapi.json", "/"]
+    static let openPaths: Set<String> = Set(["/health", "/docs", "/openapi.json", "/"]).union(ConsoleRoutes.openPaths)
 
     let next: Router
     let keyRing: KeyRing?

@@ -1,4 +1,5 @@
 import EngramCore
+import Foundation
 import EngramHTTP
 
 /// `GET /configure` and `POST /configure`: the running configuration, with secrets redacted, and
@@ -6,7 +7,12 @@ import EngramHTTP
 /// in the store and applied without a restart.
 enum ConfigureRoutes {
     /// Keys whose values are never shown (case-insensitive), wherever they appear.
-    static let secretKeys: Set<String> = ["api_key", "admin_api_key", "authorization", "password", "secret", "token", "jwt_secret"]
+    static let secretKeys: Set<String> = [
+        "api_key", "admin_api_key", "authorization", "password", "secret", "token", "jwt_secret", "x-api-key", "api-key",
+        "apikey", "access_token", "refresh_token", "client_secret", "private_key", "proxy-authorization",
+    ]
+    /// Query parameters of a URL whose values are never shown: names holding one of these (case-insensitive).
+    static let secretQueryWords = ["key", "token", "secret", "password", "passwd", "sig", "auth", "credential"]
 
     static func register(on router: inout Router, engine: MemoryService) {
         router.add(.get, "/configure") { request in
@@ -48,8 +54,35 @@ enum ConfigureRoutes {
             return .object(result)
         case .array(let items):
             return .array(items.map(redacted))
+        case .string(let text):
+            return .string(redactedURL(text))
         default:
             return value
         }
+    }
+
+    /// `text` with the credentials a URL can carry replaced by `[redacted]`: the user information
+    /// (`https://user:password@host`) and secret-named query parameters (`?api-key=…`, `?token=…`).
+    /// Text that is not an absolute URL with a host comes back as it is.
+    static func redactedURL(_ text: String) -> String {
+        guard text.contains("://"), var components = URLComponents(string: text), components.scheme != nil,
+              components.host != nil
+        else { return text }
+        var changed = false
+        if components.percentEncodedUser != nil || components.percentEncodedPassword != nil {
+            components.percentEncodedUser = "%5Bredacted%5D"
+            components.percentEncodedPassword = nil
+            changed = true
+        }
+        if let items = components.queryItems {
+            components.queryItems = items.map { item in
+                let name = item.name.lowercased()
+                guard item.value != nil, secretQueryWords.contains(where: name.contains) else { return item }
+                changed = true
+                return URLQueryItem(name: item.name, value: "[redacted]")
+            }
+        }
+        guard changed, let redacted = components.string else { return text }
+        return redacted.replacingOccurrences(of: "%5Bredacted%5D", with: "[redacted]")
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Yams
 
 /// The OpenAPI document, converted once from openapi.yaml (the source of truth, bundled as a resource)
-/// and served as JSON at `/docs` and `/openapi.json`; `GET /` redirects there.
+/// and served as JSON at `/docs` and `/openapi.json`; `GET /` sends API clients there (ConsoleRoutes).
 enum DocsRoutes {
     /// The document as JSON bytes, or nil if the bundled YAML cannot be read (a packaging error).
     static let document: [UInt8]? = {
@@ -24,8 +24,5 @@ enum DocsRoutes {
         }
         router.add(.get, "/docs", serve)
         router.add(.get, "/openapi.json", serve)
-        router.add(.get, "/") { _ in
-            HTTPResponse(status: .temporaryRedirect, headers: ["Location": "/docs"])
-        }
     }
 }

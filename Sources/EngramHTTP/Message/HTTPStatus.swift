@@ -49,6 +49,7 @@ public struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
     public static let accepted = HTTPStatus(code: 202, reason: "Accepted")
     public static let noContent = HTTPStatus(code: 204, reason: "No Content")
     public static let movedPermanently = HTTPStatus(code: 301, reason: "Moved Permanently")
+    public static let notModified = HTTPStatus(code: 304, reason: "Not Modified")
     public static let temporaryRedirect = HTTPStatus(code: 307, reason: "Temporary Redirect")
     public static let badRequest = HTTPStatus(code: 400, reason: "Bad Request")
     public static let unauthorized = HTTPStatus(code: 401, reason: "Unauthorized")
