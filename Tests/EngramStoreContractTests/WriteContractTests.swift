@@ -30,6 +30,28 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aLargeChangeSetIsWrittenWholeOrNotAtAll(kind: StoreKind) throws {
+        try StoreFixture.run(kind) { store, _ in
+            // 150 rows: more than one multi-row statement, in chunks of every size.
+            let batch = (0..<150).map { Sample.memory("bulk fact number \($0)", user: $0 % 2 == 0 ? "alice" : "bob", at: Double($0)) }
+            try store.apply(Sample.inserting(batch))
+            #expect(Set(try store.ids(project: "default", filter: .all)) == Set(batch.map(\.id)))
+            #expect(try store.history(project: "default", filter: .all, event: nil, page: 1, pageSize: 10).total == 150)
+            for memory in [batch[0], batch[63], batch[64], batch[149]] {
+                #expect(try store.memory(id: memory.id, project: "default") == memory)
+            }
+
+            // A collision in the last chunk rolls back the chunks already sent.
+            var second = (0..<100).map { Sample.memory("second batch fact \($0)", at: Double(200 + $0)) }
+            second[98].id = batch[5].id
+            #expect(throws: (any Error).self) { try store.apply(Sample.inserting(second)) }
+            #expect(try store.ids(project: "default", filter: .all).count == 150)
+            #expect(try store.history(project: "default", filter: .all, event: nil, page: 1, pageSize: 10).total == 150)
+            #expect(try store.memory(id: second[0].id, project: "default") == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aFailingChangeSetWritesNothing(kind: StoreKind) throws {
         try StoreFixture.run(kind) { store, _ in
             let first = Sample.memory("the original memory", user: "alice")

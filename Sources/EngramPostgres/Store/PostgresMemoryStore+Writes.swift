@@ -2,11 +2,13 @@ import EngramCore
 import Foundation
 
 extension PostgresMemoryStore {
-    static let insertMemorySQL = """
+    static let insertMemoryPrefix = """
         INSERT INTO memories (id, project, text, hash, metadata, user_id, agent_id, run_id, actor_id, role,
             created_at, updated_at, expiration_date, state, embedding, app_id, categories, observed_at, superseded_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::vector, $16, $17, $18, $19)
+        VALUES
         """
+    /// The memory row's parameters, the embedding (the 15th) cast to `vector`.
+    static let memoryColumns = (count: 19, casts: [14: "::vector"])
 
     static let updateMemorySQL = """
         UPDATE memories SET text = $3, hash = $4, metadata = $5, user_id = $6, agent_id = $7, run_id = $8,
@@ -15,11 +17,41 @@ extension PostgresMemoryStore {
         WHERE id = $1 AND project = $2
         """
 
-    static let insertHistorySQL = """
+    static let insertHistoryPrefix = """
         INSERT INTO history (id, memory_id, old_memory, new_memory, event, created_at, is_deleted, actor_id, role,
             user_id, agent_id, run_id, project, app_id)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        VALUES
         """
+    static let historyColumns = (count: 14, casts: [Int: String]())
+
+    /// Rows inserted per statement at most: 64 memory rows are 1,216 parameters, far below Postgres's 65,535.
+    static let rowsPerInsert = 64
+
+    /// Inserts `rows` (each `columns.count` parameters) with multi-row INSERTs: one round trip per 64 rows
+    /// rather than one per row. A batch is split into power-of-two chunks (64, 32, …, 1), so the connection
+    /// prepares at most seven statement shapes per table however many rows requests carry.
+    static func insertRows(
+        _ prefix: String, columns: (count: Int, casts: [Int: String]), rows: [[PostgresParameter]], _ connection: PostgresConnection
+    ) throws {
+        var start = 0
+        while start < rows.count {
+            var size = rowsPerInsert
+            while size > rows.count - start { size /= 2 }
+            try connection.execute(
+                prefix + " " + valuesList(rows: size, columns: columns),
+                Array(rows[start..<start + size].joined()))
+            start += size
+        }
+    }
+
+    /// `($1, $2, …), ($20, …)` for `rows` rows of `columns.count` parameters.
+    static func valuesList(rows: Int, columns: (count: Int, casts: [Int: String])) -> String {
+        (0..<rows).map { row in
+            "(" + (0..<columns.count).map { column in
+                "$\(row * columns.count + column + 1)" + (columns.casts[column] ?? "")
+            }.joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
+    }
 
     /// Applies every change in one transaction: inserts (observed at `changes.observedAt`, else their
     /// creation), updates, supersessions (superseded at the observation time, else the recording time,
@@ -32,15 +64,13 @@ extension PostgresMemoryStore {
     public func apply(_ changes: MemoryChanges) throws -> GraphOutcome {
         guard !changes.isEmpty else { return GraphOutcome() }
         return try transaction { connection in
-            for memory in changes.inserts {
-                try connection.execute(
-                    Self.insertMemorySQL,
-                    StoredRows.parameters(of: memory) + [
-                        .timestamp(changes.observedAt ?? memory.createdAt),
-                        // A memory stored superseded already (an import) was superseded at its last update.
-                        .timestamp(memory.state == .superseded ? memory.updatedAt : nil),
-                    ])
-            }
+            try Self.insertRows(Self.insertMemoryPrefix, columns: Self.memoryColumns, rows: changes.inserts.map { memory in
+                StoredRows.parameters(of: memory) + [
+                    .timestamp(changes.observedAt ?? memory.createdAt),
+                    // A memory stored superseded already (an import) was superseded at its last update.
+                    .timestamp(memory.state == .superseded ? memory.updatedAt : nil),
+                ]
+            }, connection)
             for memory in changes.updates {
                 let result = try connection.execute(Self.updateMemorySQL, StoredRows.parameters(of: memory))
                 guard result.affectedRows == 1 else { throw MemoryError.notFound(memory.id) }
@@ -51,9 +81,7 @@ extension PostgresMemoryStore {
                     "UPDATE memories SET state = 'superseded', superseded_at = $2 WHERE id = $1", [.text(id), .timestamp(supersededAt)])
                 guard result.affectedRows == 1 else { throw MemoryError.notFound(id) }
             }
-            for event in changes.history {
-                try connection.execute(Self.insertHistorySQL, StoredRows.parameters(of: event))
-            }
+            try Self.insertRows(Self.insertHistoryPrefix, columns: Self.historyColumns, rows: changes.history.map(StoredRows.parameters), connection)
             let outcome = try changes.graphWriter(PostgresGraphTransaction(connection: connection), project: changes.project)
                 .apply(changes.graph, supersessions: changes.supersessions, deletions: changes.deletions)
             for id in changes.deletions {
