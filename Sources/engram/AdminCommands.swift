@@ -19,6 +19,11 @@ struct MigrateCommand: ParsableCommand {
             for name in report.appliedAtOpen { print("applied \(name)") }
             print("\(report.appliedAtOpen.count) of \(report.known.count) migrations applied to \(engineOptions.storeLocation).")
         }
+        do {
+            _ = try StoreOption.rebuildVectorIndexIfNeeded(store) { print($0) }
+        } catch let error as MemoryError {
+            throw CommandFailure(error.message)
+        }
     }
 }
 
@@ -42,7 +47,7 @@ struct BackupCommand: ParsableCommand {
             throw CommandFailure(error.message)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        print("Backed up \(engineOptions.storeLocation) to \(output) (\(ProgressReporter.grouped(size ?? 0)) bytes, \(String(format: "%.1f", Date().timeIntervalSince(started))) s).")
+        print("Backed up \(engineOptions.storeLocation) to \(output) (\(ProgressReporter.grouped(size)) bytes, \(String(format: "%.1f", Date().timeIntervalSince(started))) s).")
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EngramCore
 import EngramEmbedding
+import EngramPostgres
 import EngramProviders
 import Foundation
 import Logging
@@ -106,6 +107,26 @@ struct DoctorCommand: ParsableCommand {
                          fix: engineOptions.databaseURL == nil
                             ? "check that the data directory is writable (--data-dir / ENGRAM_DATA_DIR)"
                             : "check that Postgres is up, reachable and has pgvector, and the URL (--database-url / ENGRAM_DATABASE_URL)"))
+        }
+        if let postgres = store as? PostgresMemoryStore {
+            if let report = try? postgres.vectorIndexReport() {
+                record(Check(name: "vector index", status: postgres.vectorIndexStatus.needsRebuild ? .warn : .ok, detail: report,
+                             fix: "run `engram migrate` with the same settings to rebuild the index in the configured shape"))
+            }
+            do {
+                let (status, seconds) = try timed { try postgres.replicaStatus() }
+                if let status {
+                    record(Check(
+                        name: "read replica", status: status.isStandby ? .ok : .fail,
+                        detail: status.isStandby
+                            ? "a standby \(ProgressReporter.grouped(status.lagBytes)) bytes of WAL behind the primary"
+                            : "the read URL names a server that is not a standby",
+                        fix: "point --database-read-url / ENGRAM_DATABASE_READ_URL at a streaming replica of the database", seconds: seconds))
+                }
+            } catch {
+                record(Check(name: "read replica", status: .fail, detail: "\(error)",
+                             fix: "check that the replica is up and the read URL (--database-read-url / ENGRAM_DATABASE_READ_URL) is right"))
+            }
         }
         // What /configure persisted wins over the environment, as at serve's start.
         if let store, let text = try? store.setting(MemoryService.overridesKey),

@@ -164,6 +164,7 @@ struct ServeCommand: ParsableCommand {
             let reranker = try rerankerSettings.flatMap { settings in settings.provider == "llm" ? nil : try factory.reranker(settings) }
             let activeEmbedder = try embedderSettings.map { settings in try factory.embedder(settings) } ?? batching
             let store = try engineOptions.storeOption.openStore(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))
+            if let notice = StoreOption.vectorIndexNotice(store) { logger.warning("\(notice)") }
             var engine = MemoryService.Configuration()
             engine.graph.enabled = try resolvedGraph()
             if let context = environment["ENGRAM_SEARCH_CONTEXT"]?.lowercased() {

@@ -84,6 +84,49 @@ struct AdminCommandsTests {
         #expect(!second.stdout.contains("applied 0001"))
     }
 
+    @Test("migrate rebuilds the Postgres vector index in a new shape, doctor tells until then, and bad shapes are refused")
+    func vectorIndexShape() throws {
+        let directory = Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = ["--database-url", try EmbeddedPostgres.shared.makeDatabase()]
+        do {
+            let server = try EngramProcess.start(dataDirectory: directory, logDirectory: directory, arguments: database)
+            defer { server.kill(SIGTERM) }
+            try Self.populate(port: server.port)
+        }
+        let shape = ["--database-vector-index", "halfvec", "--database-hnsw-m", "24", "--database-hnsw-ef-construction", "80"]
+        let doctor = try Self.engram(["doctor"] + database + shape)
+        #expect(doctor.stdout.contains("WARN  vector index"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("configured halfvec m=24 ef_construction=80: run `engram migrate`"), "\(doctor.stdout)")
+
+        let rebuilt = try Self.engram(["migrate"] + database + shape)
+        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        #expect(rebuilt.stdout.contains("rebuilding the vector index: vector m=16 ef_construction=64 → halfvec m=24 ef_construction=80"),
+                "\(rebuilt.stdout)")
+        #expect(rebuilt.stdout.contains("rebuilt the vector index in"))
+        let again = try Self.engram(["migrate"] + database + shape)
+        #expect(again.status == 0)
+        #expect(!again.stdout.contains("rebuilding"), "\(again.stdout)")
+        let healthy = try Self.engram(["doctor"] + database + shape)
+        #expect(healthy.stdout.contains("OK    vector index     halfvec m=24 ef_construction=80, "), "\(healthy.stdout)")
+
+        // A server with the new shape searches the rebuilt index.
+        let server = try EngramProcess.start(dataDirectory: directory, logDirectory: directory, arguments: database + shape)
+        defer { server.kill(SIGTERM) }
+        let search = try RawClient.request(port: server.port, "POST", "/search", body: #"{"query": "what does Bob drink", "agent_id": "bot"}"#)
+        #expect((search.results.first?["memory"] as? String) == "Bob likes black tea.")
+
+        let tooNarrow = try Self.engram(["migrate"] + database + ["--database-hnsw-m", "24", "--database-hnsw-ef-construction", "20"])
+        #expect(tooNarrow.status != 0)
+        #expect(tooNarrow.stderr.contains("at least twice m"), "\(tooNarrow.stderr)")
+        let unknown = try Self.engram(["migrate"] + database, environment: ["ENGRAM_DATABASE_VECTOR_INDEX": "float"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("vector or halfvec"), "\(unknown.stderr)")
+        let replicaWithoutPostgres = try Self.engram(["migrate", "--data-dir", directory.path, "--database-read-url", "postgres://x@127.0.0.1:1/x"])
+        #expect(replicaWithoutPostgres.status != 0)
+        #expect(replicaWithoutPostgres.stderr.contains("needs a Postgres store"), "\(replicaWithoutPostgres.stderr)")
+    }
+
     /// Export (while serve runs), import into an empty store, export again: the same memories,
     /// history and graph.
     func roundTrip(serveArguments: [String], target: [String], directory: URL) throws {

@@ -75,6 +75,33 @@ public final class EmbeddedPostgres: Sendable {
         throw lastError ?? PostgresInstallation.Failure(message: "Postgres did not start")
     }
 
+    /// A streaming replica of this cluster (`pg_basebackup -R`) on a port of its own, applying each
+    /// commit `applyDelay` seconds after the primary made it (`recovery_min_apply_delay`), so tests can
+    /// watch it lag. Its databases have this cluster's names (`url(database:)` on the replica).
+    public func startReplica(applyDelay: Int) throws -> EmbeddedPostgres {
+        let replicaDirectory = URL(fileURLWithPath: try PostgresInstallation.makeDirectory())
+        let data = replicaDirectory.appendingPathComponent("data")
+        try PostgresInstallation.run(binaries.appendingPathComponent("pg_basebackup"), [
+            "-h", "127.0.0.1", "-p", String(port), "-U", "engram", "-D", data.path, "-R", "-X", "stream", "--no-sync", "--checkpoint=fast",
+        ])
+        let settings = data.appendingPathComponent("postgresql.auto.conf")
+        let handle = try FileHandle(forWritingTo: settings)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("recovery_min_apply_delay = '\(applyDelay)s'\n".utf8))
+        try handle.close()
+        let replica = EmbeddedPostgres(port: try PostgresInstallation.freePort(), directory: replicaDirectory, binaries: binaries)
+        do {
+            try replica.startServer()
+        } catch {
+            try? FileManager.default.removeItem(at: replicaDirectory)
+            throw error
+        }
+        try PostgresInstallation.writePidFile(directory: replicaDirectory)
+        Self.running.withLock { $0.append(replica) }
+        Self.registerExitHandler()
+        return replica
+    }
+
     /// A new, empty database with pgvector, and its URL.
     public func makeDatabase() throws -> String {
         let name = "engram_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

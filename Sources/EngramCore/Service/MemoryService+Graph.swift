@@ -45,7 +45,9 @@ extension MemoryService {
     /// held then), most mentioned first.
     public func graphEntities(filter: Filter, asOf: Date? = nil, page: Int, pageSize: Int) throws -> Page<GraphEntity> {
         try checkPage(page, pageSize)
-        return try store.graphEntities(project: project, filter: filter, asOf: asOf, page: page, pageSize: pageSize)
+        return try store.allowingReplicaReads {
+            try store.graphEntities(project: project, filter: filter, asOf: asOf, page: page, pageSize: pageSize)
+        }
     }
 
     /// A page of the relations stated by the memories matching `filter`, newest first: the open ones, all
@@ -63,7 +65,9 @@ extension MemoryService {
             if EntityName.selfWords.contains(cleaned) { key = EntityName.selfKey }
         }
         let query = RelationQuery(entityKey: key, asOf: asOf, includeHistory: includeHistory)
-        return try store.graphRelations(project: project, filter: filter, query: query, page: page, pageSize: pageSize)
+        return try store.allowingReplicaReads {
+            try store.graphRelations(project: project, filter: filter, query: query, page: page, pageSize: pageSize)
+        }
     }
 
     /// Removes a relation for good (its provenance with it).

@@ -13,6 +13,10 @@ extension MemoryService {
     /// The memories most relevant to the query, best first, with fused scores in [0, 1], and the
     /// relations around the entities it names.
     public func search(_ request: SearchRequest) throws -> SearchOutcome {
+        try store.allowingReplicaReads { try searchStore(request) }
+    }
+
+    private func searchStore(_ request: SearchRequest) throws -> SearchOutcome {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw MemoryError.invalid("query must not be empty") }
         guard (0...1).contains(request.threshold) else { throw MemoryError.invalid("threshold must be between 0 and 1") }

@@ -171,7 +171,9 @@ public final class MemoryService: Sendable {
 
     /// The memory with this id, whatever its state or expiry.
     public func get(id: String) throws -> Memory {
-        guard let memory = try store.memory(id: id, project: project) else { throw MemoryError.notFound(id) }
+        guard let memory = try store.allowingReplicaReads({ try store.memory(id: id, project: project) }) else {
+            throw MemoryError.notFound(id)
+        }
         return memory
     }
 
@@ -182,26 +184,32 @@ public final class MemoryService: Sendable {
     ) throws -> Page<Memory> {
         try checkPage(page, pageSize)
         let visibility = Visibility(showExpired: showExpired, includeSuperseded: includeSuperseded, today: today(), asOf: asOf)
-        return try store.list(project: project, filter: filter, visibility: visibility, page: page, pageSize: pageSize)
+        return try store.allowingReplicaReads {
+            try store.list(project: project, filter: filter, visibility: visibility, page: page, pageSize: pageSize)
+        }
     }
 
     /// The history of one memory, oldest first; 404 when the id never existed.
     public func history(memoryID: String) throws -> [HistoryEvent] {
-        let events = try store.history(memoryID: memoryID, project: project)
-        if events.isEmpty, try store.memory(id: memoryID, project: project) == nil {
-            throw MemoryError.notFound(memoryID)
+        try store.allowingReplicaReads {
+            let events = try store.history(memoryID: memoryID, project: project)
+            if events.isEmpty, try store.memory(id: memoryID, project: project) == nil {
+                throw MemoryError.notFound(memoryID)
+            }
+            return events
         }
-        return events
     }
 
     /// The change log of a scope, newest first.
     public func history(filter: Filter, event: HistoryEvent.Kind?, page: Int, pageSize: Int) throws -> Page<HistoryEvent> {
         try checkPage(page, pageSize)
-        return try store.history(project: project, filter: filter, event: event, page: page, pageSize: pageSize)
+        return try store.allowingReplicaReads {
+            try store.history(project: project, filter: filter, event: event, page: page, pageSize: pageSize)
+        }
     }
 
     /// The users, agents and runs that have memories.
-    public func entities() throws -> [Entity] { try store.entities(project: project) }
+    public func entities() throws -> [Entity] { try store.allowingReplicaReads { try store.entities(project: project) } }
 
     // MARK: Helpers shared by the extensions
 

@@ -228,6 +228,11 @@ public protocol MemoryStore: JobStore, WebhookStore {
     /// Runs `body` while no other process sharing the store runs an inference add for `key` (a scope).
     /// A requirement (not only an extension), so a store's own lock is found through `any MemoryStore`.
     func withScopeLock<T>(_ key: String, project: String, _ body: () throws -> T) throws -> T
+
+    /// Runs `body`, a read request's store calls, letting them use a read replica when the store has one
+    /// (Postgres with a read URL), with read-your-writes for this process's writes. Reads outside such a
+    /// block (those inside an add, say) always see the primary.
+    func allowingReplicaReads<T>(_ body: () throws -> T) rethrows -> T
 }
 
 extension MemoryStore {
@@ -237,6 +242,9 @@ extension MemoryStore {
     public func withScopeLock<T>(_ key: String, project: String, _ body: () throws -> T) throws -> T {
         try body()
     }
+
+    /// A store without replicas reads where it writes.
+    public func allowingReplicaReads<T>(_ body: () throws -> T) rethrows -> T { try body() }
 }
 
 /// A search hit before its memory is read: the memory's id and one score.

@@ -19,8 +19,13 @@ final class ConnectionPool: @unchecked Sendable {
     private let maxPreparedStatements: Int
     /// SQL run once on every new connection (session settings).
     private let sessionSetup: String
+    private let planObserver: PostgresConnection.PlanObserver?
 
-    init(url: String, size: Int, checkoutTimeout: TimeInterval, connectTimeout: Int, maxPreparedStatements: Int, sessionSetup: String) {
+    init(
+        url: String, size: Int, checkoutTimeout: TimeInterval, connectTimeout: Int, maxPreparedStatements: Int, sessionSetup: String,
+        planObserver: PostgresConnection.PlanObserver? = nil
+    ) {
+        self.planObserver = planObserver
         self.url = url
         self.size = max(size, 1)
         self.checkoutTimeout = checkoutTimeout
@@ -81,6 +86,7 @@ final class ConnectionPool: @unchecked Sendable {
 
     private func open() throws -> PostgresConnection {
         let connection = try PostgresConnection(url: url, connectTimeout: connectTimeout, maxPreparedStatements: maxPreparedStatements)
+        connection.planObserver = planObserver
         if !sessionSetup.isEmpty { try connection.executeScript(sessionSetup) }
         return connection
     }

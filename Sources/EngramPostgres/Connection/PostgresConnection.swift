@@ -13,6 +13,12 @@ final class PostgresConnection {
     /// Prepared statement names by SQL text and parameter types.
     private var prepared: [StatementKey: String] = [:]
     private let maxPreparedStatements: Int
+    /// Receives a statement and its plan (`EXPLAIN`, with the same parameters) before each query runs;
+    /// for tests that check the plans of the store's real SQL, never set in a server.
+    typealias PlanObserver = @Sendable (_ sql: String, _ plan: String) -> Void
+    var planObserver: PlanObserver?
+    /// Run-time parameters `setParameter` set for the session.
+    private var runtimeParameters: [String: String] = [:]
     /// Set when a call found the connection unusable; the pool then drops it.
     private(set) var isBroken = false
 
@@ -66,6 +72,16 @@ final class PostgresConnection {
     /// Marks the connection unusable, so the pool closes it instead of lending it again.
     func discard() { isBroken = true }
 
+    /// Sets a run-time parameter (`set_config`) unless the session already has that value from an earlier
+    /// call. Inside a transaction the value lasts until its end (a rollback would undo a session value
+    /// behind the cache's back); outside, for the session.
+    func setParameter(_ name: String, to value: String) throws {
+        let inTransaction = PQtransactionStatus(handle) != PQTRANS_IDLE
+        if !inTransaction, runtimeParameters[name] == value { return }
+        try execute("SELECT set_config($1, $2, $3)", [.text(name), .text(value), .bool(inTransaction)])
+        runtimeParameters[name] = inTransaction ? nil : value
+    }
+
     /// Whether the connection is outside any transaction (so it may go back to the pool).
     var isIdle: Bool { !isBroken && PQtransactionStatus(handle) == PQTRANS_IDLE }
 
@@ -73,6 +89,10 @@ final class PostgresConnection {
     /// by text and parameter types, up to `maxPreparedStatements`; beyond that they run unnamed.
     @discardableResult
     func execute(_ sql: String, _ parameters: [PostgresParameter] = []) throws -> PostgresResult {
+        if let planObserver, sql.hasPrefix("SELECT") || sql.hasPrefix("WITH") {
+            let plan = try check(run(name: nil, sql: "EXPLAIN " + sql, parameters))
+            planObserver(sql, (0..<plan.rowCount).compactMap { plan.text($0, 0) }.joined(separator: "\n"))
+        }
         let types = parameters.map(\.type)
         let key = StatementKey(sql: sql, types: types)
         if let name = prepared[key] {

@@ -13,6 +13,7 @@ enum PostgresMigrations {
         ("0007_apps_categories", appsCategoriesSQL),
         ("0008_webhooks", webhooksSQL),
         ("0009_counters_reindex", countersReindexSQL),
+        ("0010_scoped_keyword_index", scopedKeywordIndexSQL),
     ]
 
     /// The key of the advisory lock migrations and `prepare` run under (any fixed 64-bit number).
@@ -161,6 +162,18 @@ enum PostgresMigrations {
             key text PRIMARY KEY,
             value text NOT NULL
         );
+
+        """
+
+    /// Keyword search within a scope: one GIN index over the scope columns (through btree_gin) and the
+    /// tsvector, so a search for a user's memories intersects the user's posting list with the terms'
+    /// inside the index and visits only the scope's matches, not the whole project's. It replaces the
+    /// tsvector-only index, which whole-project searches now read through the same index's last column.
+    /// The project is left out on purpose: its posting list would be every row of a one-project store.
+    private static let scopedKeywordIndexSQL = """
+        CREATE EXTENSION IF NOT EXISTS btree_gin;
+        CREATE INDEX memories_scope_text_search ON memories USING gin (user_id, agent_id, run_id, text_search);
+        DROP INDEX memories_text_search;
 
         """
 

@@ -161,14 +161,16 @@ extension PostgresMemoryStore: AdminStore {
                 throw MemoryError.invalid("\(missing) memories have no vector from the new embedder yet; run `engram reindex` again")
             }
             // The dimension is a validated positive integer, so it may be spelled in the DDL.
+            // Rewriting every memory and building the index take minutes at a million memories.
             try connection.executeScript("""
+                SET LOCAL statement_timeout = 0;
                 DROP INDEX IF EXISTS memories_embedding_hnsw;
                 ALTER TABLE memories ALTER COLUMN embedding TYPE vector;
                 UPDATE memories m SET embedding = r.embedding FROM reindex_vectors r WHERE r.memory_id = m.id;
                 ALTER TABLE memories ALTER COLUMN embedding TYPE vector(\(dimension));
-                CREATE INDEX memories_embedding_hnsw ON memories USING hnsw (embedding vector_cosine_ops);
                 DELETE FROM reindex_vectors;
                 """)
+            try buildVectorIndexIfMissing(connection, dimension: dimension)
             let upsert = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
             try connection.execute(upsert, [.text(Self.modelKey), .text(model)])
             try connection.execute(upsert, [.text(Self.dimensionKey), .text(String(dimension))])

@@ -20,7 +20,8 @@ extension PostgresMemoryStore {
             condition += " AND e.\(field.rawValue) = \(query.bind(.text(value)))"
         }
         let count = query.bind(.int8(limit))
-        return try transaction(readOnlySnapshot: true) { connection in
+        let scopeKeys = ReadRouter.keys(of: .and(scope.map { Filter.compare(.field($0.field), .eq, .string($0.value)) }))
+        return try readSnapshot(project: project, keys: scopeKeys) { connection in
             let result = try connection.execute(
                 "SELECT \(PostgresGraphRows.entityColumns) FROM graph_entities e WHERE \(condition) ORDER BY e.seq LIMIT \(count)",
                 query.parameters)
@@ -38,7 +39,7 @@ extension PostgresMemoryStore {
         let time = Self.relationTimeCondition(asOf: asOf, includeHistory: false, into: &query)
         let typed = typedOnly ? "AND r.relationship <> \(query.bind(.text(GraphVocabulary.coOccurrence)))" : ""
         let count = query.bind(.int8(limit))
-        return try transaction(readOnlySnapshot: true) { connection in
+        return try readSnapshot(project: project, keys: nil) { connection in
             let result = try connection.execute(
                 """
                 SELECT \(PostgresGraphRows.relationColumns) \(PostgresGraphRows.relationJoins)
@@ -57,7 +58,7 @@ extension PostgresMemoryStore {
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility, into: &query)
         let list = query.bind(.textArray(entityIDs))
         let count = query.bind(.int8(limitPerEntity))
-        return try withConnection { connection in
+        return try read(project: project, keys: ReadRouter.keys(of: filter)) { connection in
             let result = try connection.execute(
                 """
                 SELECT e.id, newest.memory_id FROM unnest(\(list)::text[]) AS e (id) CROSS JOIN LATERAL (
@@ -74,7 +75,7 @@ extension PostgresMemoryStore {
     /// The memories stating each of `relationIDs` in `project`, oldest first.
     public func graphSources(relationIDs: [String], project: String) throws -> [String: [String]] {
         guard !relationIDs.isEmpty else { return [:] }
-        return try transaction(readOnlySnapshot: true) { connection in
+        return try readSnapshot(project: project, keys: nil) { connection in
             let found = try connection.execute(
                 "SELECT id FROM graph_relations WHERE project = $1 AND id = ANY($2)", [.text(project), .textArray(relationIDs)])
             let inProject = Set(try (0..<found.rowCount).map { try found.requiredText($0, 0) })
@@ -85,7 +86,7 @@ extension PostgresMemoryStore {
     /// The links between any of `entityIDs` and any of `memoryIDs` in `project`.
     public func graphLinks(entityIDs: [String], memoryIDs: [String], project: String) throws -> [EntityLink] {
         guard !entityIDs.isEmpty, !memoryIDs.isEmpty else { return [] }
-        return try withConnection { connection in
+        return try read(project: project, keys: nil) { connection in
             let result = try connection.execute(
                 """
                 SELECT l.entity_id, l.memory_id FROM graph_links l JOIN graph_entities e ON e.id = l.entity_id
@@ -108,7 +109,7 @@ extension PostgresMemoryStore {
             """
         return try self.page(
             PostgresGraphRows.entityColumns, from: "graph_entities e", where: condition, order: "e.mentions DESC, e.seq", query: query,
-            page: page, pageSize: pageSize, decode: PostgresGraphRows.entities)
+            page: page, pageSize: pageSize, project: project, keys: ReadRouter.keys(of: filter), decode: PostgresGraphRows.entities)
     }
 
     /// A page of the relations stated by memories matching `filter` (any state), newest first, of an
@@ -133,13 +134,14 @@ extension PostgresMemoryStore {
         }
         return try self.page(
             PostgresGraphRows.relationColumns, from: "graph_relations r", joins: PostgresGraphRows.relationJoinClauses, where: condition,
-            order: "r.created_at DESC, r.seq DESC", query: query, page: page, pageSize: pageSize
+            order: "r.created_at DESC, r.seq DESC", query: query, page: page, pageSize: pageSize, project: project,
+            keys: ReadRouter.keys(of: filter)
         ) { result, connection in try PostgresGraphRows.relations(from: result, connection) }
     }
 
     /// The relation with this id in `project`.
     public func graphRelation(id: String, project: String) throws -> GraphRelation? {
-        try transaction(readOnlySnapshot: true) { connection in
+        try readSnapshot(project: project, keys: nil) { connection in
             let result = try connection.execute(
                 "SELECT \(PostgresGraphRows.relationColumns) \(PostgresGraphRows.relationJoins) WHERE r.id = $1 AND r.project = $2",
                 [.text(id), .text(project)])

@@ -3,7 +3,7 @@ import EngramCore
 extension PostgresMemoryStore {
     /// The memory with this id in `project`, whatever its state or expiry.
     public func memory(id: String, project: String) throws -> Memory? {
-        try withConnection { connection in
+        try read(project: project, keys: nil) { connection in
             let result = try connection.execute(
                 "SELECT \(StoredRows.memoryColumns) FROM memories m WHERE m.id = $1 AND m.project = $2", [.text(id), .text(project)])
             return result.rowCount == 0 ? nil : try StoredRows.memory(from: result, row: 0)
@@ -13,7 +13,7 @@ extension PostgresMemoryStore {
     /// The memories of `ids` in `project` that exist, by id, in one query.
     public func memories(ids: [String], project: String) throws -> [String: Memory] {
         guard !ids.isEmpty else { return [:] }
-        return try withConnection { connection in
+        return try read(project: project, keys: nil) { connection in
             let result = try connection.execute(
                 "SELECT \(StoredRows.memoryColumns) FROM memories m WHERE m.id = ANY($1) AND m.project = $2",
                 [.textArray(ids), .text(project)])
@@ -29,7 +29,7 @@ extension PostgresMemoryStore {
     /// The texts of the memories of `ids` in `project`, by id.
     public func texts(ids: [String], project: String) throws -> [String: String] {
         guard !ids.isEmpty else { return [:] }
-        return try withConnection { connection in
+        return try read(project: project, keys: nil) { connection in
             let result = try connection.execute(
                 "SELECT m.id, m.text FROM memories m WHERE m.id = ANY($1) AND m.project = $2", [.textArray(ids), .text(project)])
             var texts: [String: String] = [:]
@@ -56,7 +56,7 @@ extension PostgresMemoryStore {
                     ORDER BY m.created_at, m.id LIMIT 1)
             FROM memories c WHERE c.id = ANY(\(query.bind(.textArray(ids)))) AND c.project = \(query.bind(.text(project)))
             """
-        return try withConnection { connection in
+        return try read(project: project, keys: ReadRouter.keys(of: filter)) { connection in
             let result = try connection.execute(sql, query.parameters)
             var adjacent: [String: AdjacentMemories] = [:]
             for row in 0..<result.rowCount {
@@ -74,7 +74,7 @@ extension PostgresMemoryStore {
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility, into: &query)
         return try self.page(
             StoredRows.memoryColumns, from: "memories m", where: condition, order: "m.created_at DESC, m.id DESC", query: query,
-            page: page, pageSize: pageSize
+            page: page, pageSize: pageSize, project: project, keys: ReadRouter.keys(of: filter)
         ) { result, _ in try (0..<result.rowCount).map { try StoredRows.memory(from: result, row: $0) } }
     }
 
@@ -91,7 +91,7 @@ extension PostgresMemoryStore {
 
     /// The history of one memory, oldest first (events of the same microsecond in the order written).
     public func history(memoryID: String, project: String) throws -> [HistoryEvent] {
-        try withConnection { connection in
+        try read(project: project, keys: nil) { connection in
             let result = try connection.execute(
                 """
                 SELECT \(StoredRows.historyColumns) FROM history h WHERE h.memory_id = $1 AND h.project = $2
@@ -110,14 +110,14 @@ extension PostgresMemoryStore {
         if let event { condition += " AND h.event = \(query.bind(.text(event.rawValue)))" }
         return try self.page(
             StoredRows.historyColumns, from: "history h", where: condition, order: "h.created_at DESC, h.seq DESC", query: query,
-            page: page, pageSize: pageSize
+            page: page, pageSize: pageSize, project: project, keys: ReadRouter.keys(of: filter)
         ) { result, _ in try (0..<result.rowCount).map { try StoredRows.historyEvent(from: result, row: $0) } }
     }
 
     /// The users, agents and runs with memories in `project` (superseded ones count), from the entity
     /// index, ordered by kind then id (byte order).
     public func entities(project: String) throws -> [Entity] {
-        try withConnection { connection in
+        try read(project: project, keys: nil) { connection in
             let result = try connection.execute(
                 """
                 SELECT kind, id, total_memories, created_at, updated_at FROM entities WHERE project = $1

@@ -26,6 +26,45 @@ extension PostgresMemoryStore {
         }
     }
 
+    /// Runs `body` on a connection for a read of `keys` of `project` (nil: not bound to one scope): on
+    /// the replica when one is configured, the caller allows it and it holds this instance's writes to
+    /// those scopes; else on the primary.
+    func read<T>(project: String, keys: Set<String>?, _ body: (PostgresConnection) throws -> T) throws -> T {
+        guard let readRouter else { return try withConnection(body) }
+        return try readRouter.read(project: project, keys: keys, primary: { try withConnection(body) }, replica: body)
+    }
+
+    /// `read` inside one read-only repeatable-read transaction, so every statement of `body` sees one snapshot.
+    func readSnapshot<T>(project: String, keys: Set<String>?, _ body: (PostgresConnection) throws -> T) throws -> T {
+        guard let readRouter else { return try transaction(readOnlySnapshot: true, body) }
+        return try readRouter.read(
+            project: project, keys: keys, primary: { try transaction(readOnlySnapshot: true, body) },
+            replica: { connection in
+                try connection.executeScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                do {
+                    let value = try body(connection)
+                    try connection.executeScript("COMMIT")
+                    return value
+                } catch {
+                    if !connection.isBroken { try? connection.executeScript("ROLLBACK") }
+                    throw error
+                }
+            })
+    }
+
+    /// After a committed write to `keys` of `project`: with a replica, notes the primary's WAL position so
+    /// this instance's later reads of those scopes wait for the replica to replay it (or use the primary).
+    func recordWrite(project: String, keys: Set<String>?) {
+        guard let readRouter else { return }
+        // The insert position (not the write position, which an asynchronous commit may not have passed
+        // yet) is at or past the write's commit record. When it cannot be read (the primary
+        // failed just after the commit), the reads that follow fail over to it as well.
+        guard let position = (try? withConnection({ connection in
+            try connection.execute("SELECT pg_current_wal_insert_lsn()::text").text(0, 0).flatMap(ReadRouter.position)
+        })) ?? nil else { return }
+        readRouter.recordWrite(project: project, keys: keys, position: position)
+    }
+
     /// Runs `body` with a connection, outside any explicit transaction (each statement commits alone).
     @discardableResult
     func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
@@ -42,13 +81,15 @@ extension PostgresMemoryStore {
 
     /// One page of the rows of `table` (with its alias) matching `condition`, bound in `query`, and the
     /// number of all matches, from one snapshot: `columns` (read through `joins`) ordered by `order`,
-    /// turned into items by `decode`. A page beyond the last match reads nothing but the count.
+    /// turned into items by `decode`. A page beyond the last match reads nothing but the count. With a
+    /// `project`, the read may go to the replica (`read`), for the scopes of `keys`.
     func page<Item>(
         _ columns: String, from table: String, joins: String = "", where condition: String, order: String, query: BoundQuery,
-        page: Int, pageSize: Int, decode: (PostgresResult, PostgresConnection) throws -> [Item]
+        page: Int, pageSize: Int, project: String? = nil, keys: Set<String>? = nil,
+        decode: (PostgresResult, PostgresConnection) throws -> [Item]
     ) throws -> Page<Item> {
         let offset = try offset(page: page, pageSize: pageSize)
-        return try transaction(readOnlySnapshot: true) { connection in
+        let body = { (connection: PostgresConnection) throws -> Page<Item> in
             let total = try connection.execute("SELECT count(*) FROM \(table) WHERE \(condition)", query.parameters).requiredInt(0, 0)
             guard let offset, offset < total else { return Page(items: [], total: total, page: page, pageSize: pageSize) }
             var paged = query
@@ -59,6 +100,9 @@ extension PostgresMemoryStore {
                 paged.parameters)
             return Page(items: try decode(result, connection), total: total, page: page, pageSize: pageSize)
         }
+        // A page of a project's memories, history or graph may come from the replica; others (jobs) not.
+        guard let project else { return try transaction(readOnlySnapshot: true, body) }
+        return try readSnapshot(project: project, keys: keys, body)
     }
 
     /// The WHERE condition over `memories m` for a project, a filter and a visibility, bound into `query`.

@@ -63,7 +63,7 @@ extension PostgresMemoryStore {
     @discardableResult
     public func apply(_ changes: MemoryChanges) throws -> GraphOutcome {
         guard !changes.isEmpty else { return GraphOutcome() }
-        return try transaction { connection in
+        let outcome = try transaction { connection in
             try Self.insertRows(Self.insertMemoryPrefix, columns: Self.memoryColumns, rows: changes.inserts.map { memory in
                 StoredRows.parameters(of: memory) + [
                     .timestamp(changes.observedAt ?? memory.createdAt),
@@ -96,6 +96,8 @@ extension PostgresMemoryStore {
             try Self.insert(changes.webhookDeliveries, connection)
             return outcome
         }
+        recordWrite(project: changes.project, keys: Self.scopeKeys(of: changes))
+        return outcome
     }
 
     /// Erases every memory, history row, entity and graph row of `project` in one transaction (aliases,
@@ -110,5 +112,17 @@ extension PostgresMemoryStore {
                 try connection.execute(sql, [.text(project)])
             }
         }
+        recordWrite(project: project, keys: nil)
+    }
+
+    /// The scopes a change set writes, for read-your-writes on a replica: those of the memories it
+    /// inserts and updates and of its history rows (deletions and supersessions leave one each); nil, the
+    /// whole project, when it removes memories without saying whose.
+    static func scopeKeys(of changes: MemoryChanges) -> Set<String>? {
+        var keys: Set<String> = []
+        for memory in changes.inserts + changes.updates { keys.formUnion(ReadRouter.keys(of: memory.scope)) }
+        for event in changes.history { keys.formUnion(ReadRouter.keys(of: event.scope)) }
+        let unattributed = changes.history.isEmpty && !(changes.deletions.isEmpty && changes.supersessions.isEmpty && changes.purges.isEmpty)
+        return unattributed || keys.isEmpty ? nil : keys
     }
 }

@@ -16,6 +16,11 @@ public final class PostgresMemoryStore: MemoryStore {
     let configuration: PostgresStoreConfiguration
     /// The embedding dimension the store was prepared with, once known.
     let dimension = Mutex<Int?>(nil)
+    /// How the HNSW index in the database was built, once there is one (read at open, kept by this
+    /// instance's `prepare`, `finishReindex` and `rebuildVectorIndex`); searches order by its expression.
+    let builtVectorIndex = Mutex<VectorIndexSettings?>(nil)
+    /// Where read requests go when a replica is configured.
+    let readRouter: ReadRouter?
     /// The migrations applied when the store was opened.
     private let appliedAtOpen = Mutex<[String]>([])
 
@@ -24,13 +29,21 @@ public final class PostgresMemoryStore: MemoryStore {
     }
 
     /// Connects to `url` (`postgres://user:password@host:port/database`) and applies pending migrations.
-    public init(url: String, configuration: PostgresStoreConfiguration = PostgresStoreConfiguration()) throws {
+    /// With a `readURL` (a streaming replica of that database), read requests go there as `ReadRouter`
+    /// describes, with read-your-writes for this instance's own writes.
+    public init(url: String, readURL: String? = nil, configuration: PostgresStoreConfiguration = PostgresStoreConfiguration()) throws {
         self.configuration = configuration
         let setup = configuration.sessionSetup
+        readRouter = readURL.map { readURL in
+            ReadRouter(replica: ConnectionPool(
+                url: readURL, size: configuration.poolSize, checkoutTimeout: configuration.checkoutTimeout,
+                connectTimeout: configuration.connectTimeout, maxPreparedStatements: configuration.maxPreparedStatements,
+                sessionSetup: setup, planObserver: configuration.planObserver))
+        }
         pool = ConnectionPool(
             url: url, size: configuration.poolSize, checkoutTimeout: configuration.checkoutTimeout,
             connectTimeout: configuration.connectTimeout, maxPreparedStatements: configuration.maxPreparedStatements,
-            sessionSetup: setup)
+            sessionSetup: setup, planObserver: configuration.planObserver)
         lockPool = ConnectionPool(
             url: url, size: configuration.lockPoolSize, checkoutTimeout: configuration.checkoutTimeout,
             connectTimeout: configuration.connectTimeout, maxPreparedStatements: 8, sessionSetup: setup)
@@ -38,6 +51,19 @@ public final class PostgresMemoryStore: MemoryStore {
         appliedAtOpen.withLock { $0 = applied }
         let recorded = try setting(Self.dimensionKey).flatMap { Int($0) }
         dimension.withLock { $0 = recorded }
+        try readVectorIndex()
+    }
+
+    /// Reads answered by the replica and by the primary since open (zero without a replica).
+    public var replicaReadCounts: (replica: Int, primary: Int) {
+        let counts = readRouter?.readCounts ?? .init()
+        return (counts.replica, counts.primary)
+    }
+
+    /// Lets the reads in `body` go to the replica (see `ReadRouter`); what they read of this instance's
+    /// own writes is never older than the writes.
+    public func allowingReplicaReads<T>(_ body: () throws -> T) rethrows -> T {
+        try ReadRouter.$replicaAllowed.withValue(true, operation: body)
     }
 
     /// Whether the server answers a trivial query.
@@ -48,6 +74,8 @@ public final class PostgresMemoryStore: MemoryStore {
     /// Applies the migrations not yet recorded, in one transaction under the schema lock.
     private func migrate() throws -> [String] {
         try transaction { connection in
+            // A migration that builds an index over a million memories takes minutes, past the request timeout.
+            try connection.executeScript("SET LOCAL statement_timeout = 0;")
             try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int8(PostgresMigrations.schemaLockKey)])
             try connection.executeScript(PostgresMigrations.bookkeepingSQL)
             let recorded = try connection.execute("SELECT identifier FROM engram_migrations")
@@ -78,15 +106,16 @@ public final class PostgresMemoryStore: MemoryStore {
             let same = model == embeddingModel && stored == String(dimension)
             // While the store holds no memories, another embedder may take over.
             guard let model, let stored, same || !empty else {
-                if model != nil, !same { try connection.executeScript("DROP INDEX IF EXISTS memories_embedding_hnsw;") }
+                if model != nil, !same {
+                    try connection.executeScript("DROP INDEX IF EXISTS memories_embedding_hnsw;")
+                    try connection.execute("DELETE FROM settings WHERE key = $1", [.text(Self.vectorIndexKey)])
+                }
                 let upsert = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
                 try connection.execute(upsert, [.text(Self.modelKey), .text(embeddingModel)])
                 try connection.execute(upsert, [.text(Self.dimensionKey), .text(String(dimension))])
                 // The dimension is a validated positive integer, so it may be spelled in the DDL.
-                try connection.executeScript("""
-                    ALTER TABLE memories ALTER COLUMN embedding TYPE vector(\(dimension));
-                    CREATE INDEX IF NOT EXISTS memories_embedding_hnsw ON memories USING hnsw (embedding vector_cosine_ops);
-                    """)
+                try connection.executeScript("ALTER TABLE memories ALTER COLUMN embedding TYPE vector(\(dimension));")
+                try buildVectorIndexIfMissing(connection, dimension: dimension)
                 return
             }
             guard model == embeddingModel, stored == String(dimension) else {
@@ -134,5 +163,6 @@ public final class PostgresMemoryStore: MemoryStore {
     }
 
     static let modelKey = "embedding_model"
+    static let vectorIndexKey = "vector_index"
     static let dimensionKey = "embedding_dimension"
 }

@@ -1,0 +1,116 @@
+import EngramCore
+
+extension PostgresMemoryStore {
+    /// The vector index as built in the database and as configured for this instance. They differ after
+    /// the HNSW settings changed: the index keeps its old shape until `rebuildVectorIndex` (`engram
+    /// migrate`) builds it anew, since rebuilding a large index takes minutes.
+    public struct VectorIndexStatus: Sendable, Equatable {
+        /// The index in the database, or nil before the store knows its embedding dimension.
+        public var built: VectorIndexSettings?
+        /// What a new index would be built with for the store's dimension.
+        public var configured: VectorIndexSettings
+        public var needsRebuild: Bool { built.map { $0 != configured } ?? false }
+    }
+
+    public var vectorIndexStatus: VectorIndexStatus {
+        let dimension = dimension.withLock { $0 } ?? 0
+        return VectorIndexStatus(built: builtVectorIndex.withLock { $0 }, configured: indexSettings(dimension: dimension))
+    }
+
+    /// The configured settings as they apply to `dimension`: pgvector indexes at most 2,000 dimensions at
+    /// single precision and 4,000 at half, so larger embeddings (3,072 for text-embedding-3-large) are
+    /// indexed at half precision.
+    func indexSettings(dimension: Int) -> VectorIndexSettings {
+        var settings = configuration.vectorIndex
+        if dimension > 2000 { settings.precision = .half }
+        return settings
+    }
+
+    /// Drops the HNSW index and builds it with the configured settings, in one transaction under the
+    /// schema lock: searches on other connections wait for it (or read the old index until it commits).
+    /// Returns the settings it was built with, or nil when the store has no dimension yet.
+    @discardableResult
+    public func rebuildVectorIndex() throws -> VectorIndexSettings? {
+        guard let dimension = dimension.withLock({ $0 }) else { return nil }
+        let settings = indexSettings(dimension: dimension)
+        if let problem = settings.problem { throw MemoryError.invalid("Cannot build the vector index: \(problem)") }
+        try transaction { connection in
+            try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int8(PostgresMigrations.schemaLockKey)])
+            try connection.executeScript("DROP INDEX IF EXISTS memories_embedding_hnsw;")
+            try createVectorIndex(connection, settings: settings, dimension: dimension)
+        }
+        builtVectorIndex.withLock { $0 = settings }
+        return settings
+    }
+
+    /// Builds the index with the configured settings when the database has none (inside the caller's
+    /// transaction), recording how.
+    func buildVectorIndexIfMissing(_ connection: PostgresConnection, dimension: Int) throws {
+        let exists = try connection.execute("SELECT to_regclass('memories_embedding_hnsw') IS NOT NULL").bool(0, 0)
+        guard !exists else { return }
+        let settings = indexSettings(dimension: dimension)
+        if let problem = settings.problem { throw MemoryError.invalid("Cannot build the vector index: \(problem)") }
+        try createVectorIndex(connection, settings: settings, dimension: dimension)
+        builtVectorIndex.withLock { $0 = settings }
+    }
+
+    private func createVectorIndex(_ connection: PostgresConnection, settings: VectorIndexSettings, dimension: Int) throws {
+        // Building over many memories takes minutes, past the statement timeout meant for requests.
+        try connection.executeScript("SET LOCAL statement_timeout = 0;")
+        try connection.executeScript(settings.createIndexSQL(dimension: dimension))
+        try connection.execute(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [.text(Self.vectorIndexKey), .text(settings.description)])
+    }
+
+    /// Learns how the database's index was built: as recorded, else (an index from before the settings
+    /// were recorded) pgvector's defaults, else none.
+    func readVectorIndex() throws {
+        let built: VectorIndexSettings? = try withConnection { connection in
+            let recorded = try connection.execute("SELECT value FROM settings WHERE key = $1", [.text(Self.vectorIndexKey)]).text(0, 0)
+            let exists = try connection.execute("SELECT to_regclass('memories_embedding_hnsw') IS NOT NULL").bool(0, 0)
+            guard exists else { return nil }
+            return recorded.flatMap(VectorIndexSettings.init(recorded:)) ?? .pgvectorDefaults
+        }
+        builtVectorIndex.withLock { $0 = built }
+    }
+}
+
+extension PostgresMemoryStore {
+    /// The HNSW index's size on disk in bytes, or nil when there is none.
+    public func vectorIndexBytes() throws -> Int? {
+        try withConnection { connection in
+            let result = try connection.execute(
+                "SELECT pg_relation_size(to_regclass('memories_embedding_hnsw'))::bigint WHERE to_regclass('memories_embedding_hnsw') IS NOT NULL")
+            return result.rowCount == 1 ? try result.requiredInt(0, 0) : nil
+        }
+    }
+}
+
+extension PostgresMemoryStore {
+    /// The read replica as `engram doctor` reports it: whether it answers as a standby, and how far its
+    /// replay is behind the primary in bytes of WAL. Nil without a read URL; throws when it cannot be read.
+    public func replicaStatus() throws -> (isStandby: Bool, lagBytes: Int)? {
+        guard let readRouter else { return nil }
+        let primary = try withConnection { connection in
+            try connection.execute("SELECT pg_current_wal_lsn()::text").text(0, 0).flatMap(ReadRouter.position) ?? 0
+        }
+        return try readRouter.replica.withConnection { connection in
+            let result = try connection.execute("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")
+            let standby = try result.bool(0, 0)
+            let replayed = result.text(0, 1).flatMap(ReadRouter.position) ?? primary
+            return (standby, Int(clamping: primary > replayed ? primary - replayed : 0))
+        }
+    }
+
+    /// The text of the vector index's state for `engram doctor`: its shape, size and whether the
+    /// configured shape differs.
+    public func vectorIndexReport() throws -> String {
+        let status = vectorIndexStatus
+        guard let built = status.built else { return "no vector index yet (built when an embedder is first recorded)" }
+        var text = built.description
+        if let bytes = try vectorIndexBytes() { text += String(format: ", %.1f MiB", Double(bytes) / 1_048_576) }
+        if status.needsRebuild { text += "; configured \(status.configured): run `engram migrate` to rebuild" }
+        return text
+    }
+}

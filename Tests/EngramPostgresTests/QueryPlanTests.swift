@@ -1,0 +1,53 @@
+import EngramCore
+import Foundation
+import Synchronization
+import Testing
+@testable import EngramPostgres
+
+/// The plans Postgres picks for the store's own SQL on scoped requests: none may read the whole
+/// memories table (`Seq Scan on memories`), whatever the scope's share of it.
+@Suite struct QueryPlanTests {
+    @Test func scopedRequestsNeverScanTheWholeTable() throws {
+        let plans = Mutex<[(sql: String, plan: String)]>([])
+        let (store, _) = try makePostgresStore(dimension: 16) { configuration in
+            configuration.exactSearchLimit = 200
+            configuration.planObserver = { sql, plan in plans.withLock { $0.append((sql, plan)) } }
+        }
+        var generator = SeededGenerator(state: 11)
+        // 300 words, so a term matches about 0.7 % of the memories, as words of real texts do.
+        let words = (0..<300).map { "topic\($0)" }
+        // One memory in five is big's (20 %); the rest are spread over 97 users (about 0.8 % each).
+        let memories = (0..<12_000).map { index in
+            let text = "\(words[index % words.count]) and \(words[(index / 7) % words.count]) note \(index)"
+            return testMemory(text, user: index % 5 == 0 ? "big" : "u\(index % 97)", at: Double(index),
+                              embedding: unitVector(&generator, dimension: 16))
+        }
+        for chunk in stride(from: 0, to: memories.count, by: 1000) {
+            try store.apply(inserting(Array(memories[chunk..<min(chunk + 1000, memories.count)])))
+        }
+        try store.withConnection { connection in try connection.executeScript("ANALYZE memories;") }
+        plans.withLock { $0.removeAll() }
+
+        let visible = Visibility(today: "2026-01-01")
+        let query = unitVector(&generator, dimension: 16)
+        for user in ["u7", "big"] {
+            let scope = Filter.compare(.field(.userID), .eq, .string(user))
+            #expect(try store.keywordSearch("topic3 or topic77", project: "default", filter: scope, visibility: visible, limit: 60).count > 0)
+            #expect(try store.semanticSearch(query, project: "default", filter: scope, visibility: visible, limit: 60).count == 60)
+        }
+        let observed = plans.withLock { $0 }
+        let searches = observed.filter { $0.sql.contains("ts_rank") || $0.sql.contains("<=>") }
+        #expect(searches.count >= 4, "expected the searches' plans, got \(observed.map(\.sql))")
+        for (sql, plan) in observed {
+            #expect(!plan.contains("Seq Scan on memories"), "a scoped request scans the whole table:\n\(sql)\n\(plan)")
+        }
+        // The large user's semantic search goes through the HNSW index (the planner would rather sort
+        // the user's 2,400 rows by distance, which at 200,000 takes 300 ms); the keyword searches
+        // through an index of the scope (which one is the planner's choice by the statistics: the
+        // scoped GIN index at 100,000 memories, the user's b-tree here).
+        #expect(observed.contains { $0.sql.contains("<=>") && $0.plan.contains("memories_embedding_hnsw") })
+        for (sql, plan) in observed where sql.contains("ts_rank") {
+            #expect(plan.contains("memories_scope_text_search") || plan.contains("memories_user_created"), "\(sql)\n\(plan)")
+        }
+    }
+}
