@@ -35,7 +35,7 @@ trap stop EXIT
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 "${as_server[@]}" "$bin/initdb" -D "$cluster/data" -U engram --auth=trust --encoding=UTF8 --locale=C >/dev/null
 "${as_server[@]}" "$bin/pg_ctl" start -w -D "$cluster/data" -l "$cluster/server.log" \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $cluster -c shared_buffers=1GB -c maintenance_work_mem=512MB -c max_connections=50" >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $cluster -c shared_buffers=1GB -c maintenance_work_mem=${BENCH_MAINTENANCE_WORK_MEM:-2GB} -c max_connections=50" >/dev/null
 for size in ${sizes//,/ }; do
   "$bin/psql" -X -q -d "postgres://engram@127.0.0.1:$port/postgres" -c "CREATE DATABASE bench_$size"
 done

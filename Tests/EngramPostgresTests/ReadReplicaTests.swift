@@ -86,6 +86,7 @@ import Testing
         #expect(ReadRouter.keys(of: .or([user, agent])) == nil)
         #expect(ReadRouter.keys(of: .compare(.field(.userID), .ne, .string("alice"))) == nil)
         #expect(ReadRouter.keys(of: .all) == nil)
+        #expect(ReadRouter.keys(of: .compare(.field(.appID), .eq, .string("web"))) == ["p:web"])
         #expect(ReadRouter.position("16/B374D848") == 0x16_B374_D848)
         #expect(ReadRouter.position("0/0") == 0)
         #expect(ReadRouter.position("x/1") == nil)

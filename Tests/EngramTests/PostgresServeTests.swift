@@ -55,6 +55,40 @@ struct PostgresServeTests {
         }
     }
 
+    @Test("with a read replica that lags, serve finds its own add at once and answers other scopes from the replica")
+    func readReplica() throws {
+        let cluster = try EmbeddedPostgres.start()
+        defer { cluster.destroy() }
+        let url = try cluster.makeDatabase()
+        let database = try #require(url.split(separator: "/").last.map(String.init))
+        let directory = Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Bob's memory is stored before the replica is cloned, so the replica holds it from the start.
+        do {
+            let setup = try EngramProcess.start(dataDirectory: directory, logDirectory: directory, arguments: ["--database-url", url])
+            defer { setup.kill(SIGTERM) }
+            let add = try RawClient.request(port: setup.port, "POST", "/memories", body: #"{"messages": "Bob drinks black tea.", "user_id": "bob", "infer": false}"#)
+            #expect(add.status == 200)
+        }
+        let replica = try cluster.startReplica(applyDelay: 3)
+        defer { replica.destroy() }
+        let server = try EngramProcess.start(
+            dataDirectory: directory, logDirectory: directory,
+            arguments: ["--database-url", url, "--database-read-url", replica.url(database: database)])
+        defer { server.kill(SIGTERM) }
+
+        let add = try RawClient.request(port: server.port, "POST", "/memories", body: #"{"messages": "Alice rides a red bike.", "user_id": "alice", "infer": false}"#)
+        #expect(add.status == 200)
+        // The replica applies commits 3 s late; the writer's search must find the memory now.
+        let search = try RawClient.request(port: server.port, "POST", "/search", body: #"{"query": "what does alice ride", "user_id": "alice"}"#)
+        #expect(search.results.compactMap { $0["memory"] as? String } == ["Alice rides a red bike."])
+        let bob = try RawClient.request(port: server.port, "GET", "/memories?user_id=bob")
+        #expect(bob.results.compactMap { $0["memory"] as? String } == ["Bob drinks black tea."])
+        let scrape = try MetricsTests.scrape(port: server.port)
+        #expect((scrape.value("engram_store_reads_total", ["target": "replica"]) ?? 0) >= 1, "bob's list should come from the replica")
+        #expect((scrape.value("engram_store_reads_total", ["target": "primary"]) ?? 0) >= 1, "alice's search should come from the primary")
+    }
+
     @Test("a Postgres restart under load answers 503 while it is down, then 200, and loses nothing acknowledged")
     func survivesARestart() throws {
         let cluster = try EmbeddedPostgres.start()

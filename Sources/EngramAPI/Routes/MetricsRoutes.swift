@@ -9,6 +9,8 @@ enum MetricsRoutes {
     static let memories = Metrics.Family("engram_memories", .gauge, "Stored memories (active and superseded), by project.", labels: ["project"])
     static let jobs = Metrics.Family("engram_jobs", .gauge, "Async add jobs in the store, by status.", labels: ["status"])
     static let storeBytes = Metrics.Family("engram_store_bytes", .gauge, "Size of the store on disk, in bytes.")
+    static let storeReads = Metrics.Family(
+        "engram_store_reads_total", .counter, "Read requests answered by the read replica and by the primary (with a read replica).", labels: ["target"])
     static let storeUp = Metrics.Family("engram_store_up", .gauge, "1 when the store answered this scrape, else 0.")
     static let info = Metrics.Family("engram_build_info", .gauge, "The running version (always 1).", labels: ["version"])
 
@@ -25,6 +27,9 @@ enum MetricsRoutes {
                 let statuses = Set(["PENDING", "RUNNING", "SUCCEEDED", "FAILED"]).union(statistics.jobsByStatus.keys).sorted()
                 gauges.append(Metrics.Gauge(jobs, statuses.map { ([$0], Double(statistics.jobsByStatus[$0] ?? 0)) }))
                 if let bytes = statistics.bytes { gauges.append(Metrics.Gauge(storeBytes, [([], Double(bytes))])) }
+                if let reads = statistics.reads {
+                    gauges.append(Metrics.Gauge(storeReads, [(["primary"], Double(reads.primary)), (["replica"], Double(reads.replica))]))
+                }
             } else {
                 gauges.append(Metrics.Gauge(storeUp, [([], 0)]))
             }

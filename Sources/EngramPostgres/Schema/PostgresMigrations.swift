@@ -172,7 +172,7 @@ enum PostgresMigrations {
     /// The project is left out on purpose: its posting list would be every row of a one-project store.
     private static let scopedKeywordIndexSQL = """
         CREATE EXTENSION IF NOT EXISTS btree_gin;
-        CREATE INDEX memories_scope_text_search ON memories USING gin (user_id, agent_id, run_id, text_search);
+        CREATE INDEX memories_scope_text_search ON memories USING gin (user_id, agent_id, run_id, app_id, text_search);
         DROP INDEX memories_text_search;
 
         """

@@ -14,7 +14,9 @@ extension PostgresMemoryStore: AdminStore {
                 if name == "jobs" { jobs[label] = value }
             }
             let size = try connection.execute("SELECT pg_database_size(current_database())::bigint")
-            return StoreStatistics(memoriesByProject: memories, jobsByStatus: jobs, bytes: try size.int64(0, 0))
+            return StoreStatistics(
+                memoriesByProject: memories, jobsByStatus: jobs, bytes: try size.int64(0, 0),
+                reads: readRouter.map { router in (router.readCounts.replica, router.readCounts.primary) })
         }
     }
 

@@ -24,7 +24,7 @@ final class ReadRouter: Sendable {
 
     private struct State {
         /// Per project, the WAL position of this instance's latest write to each scope key (`u:alice`,
-        /// `a:bot`, `r:run-1`; `*` for a write of the whole project).
+        /// `a:bot`, `r:run-1`, `p:app`; `*` for a write of the whole project).
         var pending: [String: [String: UInt64]] = [:]
         var pendingCount = 0
         var replayed: UInt64 = 0
@@ -167,6 +167,7 @@ final class ReadRouter: Sendable {
         if let user = scope.userID { keys.insert("u:" + user) }
         if let agent = scope.agentID { keys.insert("a:" + agent) }
         if let run = scope.runID { keys.insert("r:" + run) }
+        if let app = scope.appID { keys.insert("p:" + app) }
         return keys
     }
 
@@ -175,6 +176,7 @@ final class ReadRouter: Sendable {
         case .userID: "u:"
         case .agentID: "a:"
         case .runID: "r:"
+        case .appID: "p:"
         default: nil
         }
     }
