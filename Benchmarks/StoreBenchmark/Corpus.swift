@@ -1,3 +1,5 @@
+import Foundation
+
 /// Synthetic but natural memory texts and questions: facts composed from small vocabularies with a
 /// seeded generator, so every run embeds the same texts. The embeddings are the real model's.
 enum Corpus {
@@ -74,5 +76,32 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension Corpus {
+    /// LoCoMo's turns (`"{speaker}: {text}"`, as `make bench-retrieval` stores them) and its questions.
+    static func locomo(path: String) throws -> (texts: [String], questions: [String]) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard let samples = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw BenchmarkOptions.UsageError(message: "\(path) is not LoCoMo's JSON (a list of conversations)")
+        }
+        var texts: [String] = []
+        var questions: [String] = []
+        for sample in samples {
+            let conversation = sample["conversation"] as? [String: Any] ?? [:]
+            let sessions = conversation.keys.filter { $0.hasPrefix("session_") && !$0.hasSuffix("date_time") }
+                .sorted { (Int($0.dropFirst(8)) ?? 0) < (Int($1.dropFirst(8)) ?? 0) }
+            for session in sessions {
+                for turn in conversation[session] as? [[String: Any]] ?? [] {
+                    if let speaker = turn["speaker"] as? String, let text = turn["text"] as? String { texts.append("\(speaker): \(text)") }
+                }
+            }
+            for qa in sample["qa"] as? [[String: Any]] ?? [] {
+                if let question = qa["question"] as? String { questions.append(question) }
+            }
+        }
+        guard texts.count >= 1000, !questions.isEmpty else { throw BenchmarkOptions.UsageError(message: "\(path) holds too few turns") }
+        return (texts, questions)
     }
 }

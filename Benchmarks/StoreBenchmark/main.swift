@@ -9,14 +9,25 @@ do {
     let options = try BenchmarkOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     let embedder = try LocalEmbedder(configuration: .init(modelDirectory: options.modelDirectory, threads: ProcessInfo.processInfo.activeProcessorCount))
     let cache = EmbeddingCache(directory: URL(fileURLWithPath: options.workDirectory), embedder: embedder)
-    let queries = Corpus.queries(count: options.queries)
-    let queryVectors = try cache.vectors(for: queries, name: "queries")
-    // The corpus of a smaller size is a prefix of a larger one's (same seed): embed the largest once.
-    let largest = options.sizes.max() ?? 0
-    let allTexts = Corpus.texts(count: largest)
-    let allVectors = try cache.vectors(for: allTexts, name: "memories-v2")
-    for size in options.sizes {
+    let queries: [String]
+    let allTexts: [String]
+    var sizes = options.sizes
+    if let path = options.locomoPath {
+        (allTexts, queries) = try Corpus.locomo(path: path)
+        sizes = [allTexts.count]
+        print("LoCoMo: \(allTexts.count) turns, \(queries.count) questions; Postgres searches all go through the HNSW index")
+    } else {
+        queries = Corpus.queries(count: options.queries)
+        // The corpus of a smaller size is a prefix of a larger one's (same seed): embed the largest once.
+        allTexts = Corpus.texts(count: options.sizes.max() ?? 0)
+    }
+    let queryVectors = try cache.vectors(for: queries, name: options.locomoPath == nil ? "queries" : "locomo-questions")
+    let allVectors = try cache.vectors(for: allTexts, name: options.locomoPath == nil ? "memories-v2" : "locomo-turns")
+    // LoCoMo's scopes are small enough for the exact path; the point there is the index's recall.
+    let exactSearchLimit = options.locomoPath == nil ? PostgresStoreConfiguration().exactSearchLimit : 0
+    for size in sizes {
         print("== \(size) memories")
+        let databaseSuffix = options.locomoPath == nil ? String(size) : "locomo"
         let texts = Array(allTexts.prefix(size))
         let vectors = Array(allVectors.prefix(size))
         for name in options.stores {
@@ -29,8 +40,9 @@ do {
             case "postgres":
                 guard let template = options.postgresURL else { continue }
                 var configuration = PostgresStoreConfiguration()
+                configuration.exactSearchLimit = exactSearchLimit
                 if let shape = options.loadIndex { configuration.vectorIndex = try BenchmarkOptions.index(shape) }
-                store = try PostgresMemoryStore(url: template.replacingOccurrences(of: "%d", with: String(size)), configuration: configuration)
+                store = try PostgresMemoryStore(url: template.replacingOccurrences(of: "%d", with: databaseSuffix), configuration: configuration)
             default:
                 throw BenchmarkOptions.UsageError(message: "unknown store \(name)")
             }
@@ -40,11 +52,11 @@ do {
             // The HNSW search breadth trades latency for recall: the same data read with other settings.
             // The index's shape trades build time and size for recall: rebuilt on the same data.
             if name == "postgres", let template = options.postgresURL {
-                let url = template.replacingOccurrences(of: "%d", with: String(size))
+                let url = template.replacingOccurrences(of: "%d", with: databaseSuffix)
                 let built = (store as? PostgresMemoryStore)?.vectorIndexStatus.built ?? .pgvectorDefaults
                 let bytes = try (store as? PostgresMemoryStore)?.vectorIndexBytes() ?? 0
                 print("postgres: index \(built) (built while loading): \(bytes / 1_048_576) MiB")
-                try measureEfSearch(run, url: url, index: built, label: "postgres")
+                try measureEfSearch(run, url: url, index: built, label: "postgres", exactSearchLimit: exactSearchLimit)
                 for variant in options.indexVariants {
                     var configuration = PostgresStoreConfiguration()
                     configuration.vectorIndex = try BenchmarkOptions.index(variant)
@@ -54,7 +66,8 @@ do {
                     let seconds = Date().timeIntervalSince(start)
                     let size = try rebuilt.vectorIndexBytes() ?? 0
                     print("postgres: index \(configuration.vectorIndex): built in \(String(format: "%.1f", seconds)) s, \(size / 1_048_576) MiB")
-                    try measureEfSearch(run, url: url, index: configuration.vectorIndex, label: "postgres \(configuration.vectorIndex)")
+                    try measureEfSearch(
+                        run, url: url, index: configuration.vectorIndex, label: "postgres \(configuration.vectorIndex)", exactSearchLimit: exactSearchLimit)
                 }
             }
         }
@@ -65,9 +78,10 @@ do {
 }
 
 /// Search latency and recall with the index as it is, at each `--ef-search` breadth.
-func measureEfSearch(_ run: StoreRun, url: String, index: VectorIndexSettings, label: String) throws {
+func measureEfSearch(_ run: StoreRun, url: String, index: VectorIndexSettings, label: String, exactSearchLimit: Int) throws {
     for efSearch in run.options.efSearch {
         var configuration = PostgresStoreConfiguration()
+        configuration.exactSearchLimit = exactSearchLimit
         configuration.hnswEfSearch = efSearch
         configuration.vectorIndex = index
         let tuned = try PostgresMemoryStore(url: url, configuration: configuration)

@@ -103,7 +103,7 @@ struct StoreOption: ParsableArguments {
         guard let postgres = store as? PostgresMemoryStore else { return false }
         let status = postgres.vectorIndexStatus
         guard status.needsRebuild, let built = status.built else { return false }
-        report("rebuilding the vector index: \(built) → \(status.configured) (searches wait for it)")
+        report("rebuilding the vector index: \(built) → \(status.configured) (beside the old one, which serves searches until the swap)")
         let started = Date()
         try postgres.rebuildVectorIndex()
         report("rebuilt the vector index in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")

@@ -97,6 +97,10 @@ import Testing
         try reconfigured.prepare(embeddingModel: "postgres-test", dimension: 8)
         #expect(reconfigured.vectorIndexStatus.built == .pgvectorDefaults)
         #expect(reconfigured.vectorIndexStatus.needsRebuild)
+        // What an interrupted earlier rebuild leaves behind is dropped first.
+        try reconfigured.withConnection { connection in
+            try connection.executeScript("CREATE INDEX memories_embedding_hnsw_new ON memories (id);")
+        }
         #expect(try reconfigured.rebuildVectorIndex() == configuration.vectorIndex)
         #expect(!reconfigured.vectorIndexStatus.needsRebuild)
 
@@ -108,6 +112,10 @@ import Testing
         }
         #expect(definition?.contains("halfvec_cosine_ops") == true)
         #expect(definition?.contains("m='24'") == true)
+        let leftovers = try later.withConnection { connection in
+            try connection.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'memories_embedding_hnsw_new'").requiredInt(0, 0)
+        }
+        #expect(leftovers == 0)
         let hits = try later.semanticSearch(unitVector(&generator, dimension: 8), project: "default", filter: .all, visibility: Visibility(today: "2026-01-01"), limit: 5)
         #expect(hits.count == 5)
     }

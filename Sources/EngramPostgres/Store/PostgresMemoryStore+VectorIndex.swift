@@ -26,18 +26,31 @@ extension PostgresMemoryStore {
         return settings
     }
 
-    /// Drops the HNSW index and builds it with the configured settings, in one transaction under the
-    /// schema lock: searches on other connections wait for it (or read the old index until it commits).
-    /// Returns the settings it was built with, or nil when the store has no dimension yet.
+    /// Builds the HNSW index anew with the configured settings and swaps it in, returning the settings
+    /// it was built with (nil when the store has no dimension yet). The build runs `CONCURRENTLY`
+    /// beside the old index, so searches and writes go on meanwhile (a million memories take minutes);
+    /// only the swap (drop the old, rename the new, record the shape) locks the table, for a moment. An
+    /// interrupted build leaves an invalid `memories_embedding_hnsw_new`, dropped by the next attempt.
     @discardableResult
     public func rebuildVectorIndex() throws -> VectorIndexSettings? {
         guard let dimension = dimension.withLock({ $0 }) else { return nil }
         let settings = indexSettings(dimension: dimension)
         if let problem = settings.problem { throw MemoryError.invalid("Cannot build the vector index: \(problem)") }
+        let build = settings.createIndexSQL(dimension: dimension, name: "memories_embedding_hnsw_new", concurrently: true)
+        try withConnection { connection in
+            // CONCURRENTLY cannot run in a transaction; the session's timeout is lifted for the build only.
+            try connection.executeScript("SET statement_timeout = 0;")
+            defer { try? connection.executeScript("SET statement_timeout = \(configuration.statementTimeoutMilliseconds);") }
+            try connection.executeScript("DROP INDEX CONCURRENTLY IF EXISTS memories_embedding_hnsw_new;")
+            try connection.executeScript(build)
+        }
         try transaction { connection in
             try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int8(PostgresMigrations.schemaLockKey)])
-            try connection.executeScript("DROP INDEX IF EXISTS memories_embedding_hnsw;")
-            try createVectorIndex(connection, settings: settings, dimension: dimension)
+            try connection.executeScript("""
+                DROP INDEX IF EXISTS memories_embedding_hnsw;
+                ALTER INDEX memories_embedding_hnsw_new RENAME TO memories_embedding_hnsw;
+                """)
+            try record(settings, connection)
         }
         builtVectorIndex.withLock { $0 = settings }
         return settings
@@ -58,6 +71,10 @@ extension PostgresMemoryStore {
         // Building over many memories takes minutes, past the statement timeout meant for requests.
         try connection.executeScript("SET LOCAL statement_timeout = 0;")
         try connection.executeScript(settings.createIndexSQL(dimension: dimension))
+        try record(settings, connection)
+    }
+
+    private func record(_ settings: VectorIndexSettings, _ connection: PostgresConnection) throws {
         try connection.execute(
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [.text(Self.vectorIndexKey), .text(settings.description)])

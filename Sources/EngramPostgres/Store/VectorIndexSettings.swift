@@ -63,9 +63,9 @@ public struct VectorIndexSettings: Sendable, Equatable, CustomStringConvertible 
     }
 
     /// DDL building the index (the settings and dimension are validated integers, safe to spell in SQL).
-    func createIndexSQL(dimension: Int) -> String {
+    func createIndexSQL(dimension: Int, name: String = "memories_embedding_hnsw", concurrently: Bool = false) -> String {
         let operators = precision == .single ? "vector_cosine_ops" : "halfvec_cosine_ops"
-        return "CREATE INDEX memories_embedding_hnsw ON memories USING hnsw (\(indexedExpression(dimension: dimension)) \(operators)) "
-            + "WITH (m = \(m), ef_construction = \(efConstruction));"
+        return "CREATE INDEX \(concurrently ? "CONCURRENTLY " : "")\(name) ON memories USING hnsw "
+            + "(\(indexedExpression(dimension: dimension)) \(operators)) WITH (m = \(m), ef_construction = \(efConstruction));"
     }
 }
