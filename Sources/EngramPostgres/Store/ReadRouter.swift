@@ -79,6 +79,9 @@ final class ReadRouter: Sendable {
             markDown()
         } catch let error as PostgresStoreError where error.sqlState.hasPrefix("08") || error.sqlState == "57P03" {
             markDown()
+        } catch let error as PostgresStoreError where error.sqlState == "40001" {
+            // Cancelled by a conflict with recovery (the replica replayed a vacuum the query needed): the
+            // primary answers this one; the replica stays in use.
         }
         counts.withLock { $0.primary += 1 }
         return try primary()
