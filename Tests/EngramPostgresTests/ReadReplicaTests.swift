@@ -69,6 +69,27 @@ import Testing
         #expect(later.items.map(\.id) == [alice.id])
         #expect(store.replicaReadCounts.replica == afterAlice.replica + 2)
 
+        // Another instance's write, which this one knows nothing of, makes the replica lag: with a bound of
+        // one second on the lag, reads leave it until it has caught up.
+        var bounded = PostgresStoreConfiguration()
+        bounded.replicaMaxLag = 1
+        let cautious = try PostgresMemoryStore(url: primaryURL, readURL: replicaURL, configuration: bounded)
+        let other = try PostgresMemoryStore(url: primaryURL)
+        let carol = testMemory("carol plays chess", user: "carol", embedding: unitVector(&generator, dimension: 8))
+        try other.apply(inserting([carol]))
+        Thread.sleep(forTimeInterval: 1.2)
+        let behind = try cautious.allowingReplicaReads {
+            try cautious.list(project: "default", filter: scope("bob"), visibility: visible, page: 1, pageSize: 10)
+        }
+        #expect(behind.items.map(\.id) == [bob.id])
+        #expect(cautious.replicaReadCounts == (replica: 0, primary: 1), "a replica \(Self.lag) s behind is past a 1 s bound")
+        try waitUntil(replicaURL, holds: carol.id)
+        Thread.sleep(forTimeInterval: 1.1)
+        _ = try cautious.allowingReplicaReads {
+            try cautious.list(project: "default", filter: scope("bob"), visibility: visible, page: 1, pageSize: 10)
+        }
+        #expect(cautious.replicaReadCounts.replica == 1, "caught up, the replica is used again")
+
         // A replica that is down: the primary answers, and goes on answering for a while.
         try replica.stopServer()
         let fallback = try store.allowingReplicaReads {

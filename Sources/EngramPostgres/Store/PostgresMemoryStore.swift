@@ -35,10 +35,12 @@ public final class PostgresMemoryStore: MemoryStore {
         self.configuration = configuration
         let setup = configuration.sessionSetup
         readRouter = readURL.map { readURL in
-            ReadRouter(replica: ConnectionPool(
-                url: readURL, size: configuration.poolSize, checkoutTimeout: configuration.checkoutTimeout,
-                connectTimeout: configuration.connectTimeout, maxPreparedStatements: configuration.maxPreparedStatements,
-                sessionSetup: setup, planObserver: configuration.planObserver))
+            ReadRouter(
+                replica: ConnectionPool(
+                    url: readURL, size: configuration.poolSize, checkoutTimeout: configuration.checkoutTimeout,
+                    connectTimeout: configuration.connectTimeout, maxPreparedStatements: configuration.maxPreparedStatements,
+                    sessionSetup: setup, planObserver: configuration.planObserver),
+                maxLag: configuration.replicaMaxLag)
         }
         pool = ConnectionPool(
             url: url, size: configuration.poolSize, checkoutTimeout: configuration.checkoutTimeout,

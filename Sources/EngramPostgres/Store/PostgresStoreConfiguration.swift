@@ -25,6 +25,8 @@ public struct PostgresStoreConfiguration: Sendable {
     public var vectorIndex = VectorIndexSettings.pgvectorDefaults
     /// `hnsw.max_scan_tuples`: how far an iterative HNSW scan may go to fill a filtered result.
     public var hnswMaxScanTuples = 40_000
+    /// Seconds a read replica's replay may lag behind what it received before reads leave it for the primary.
+    public var replicaMaxLag: TimeInterval = 30
     /// Distinct query terms a keyword search uses at most.
     public var maxKeywordTerms = 64
     /// Sees every query's plan before it runs (tests only).

@@ -5,8 +5,8 @@ import Synchronization
 /// Sends reads to a streaming replica (`ENGRAM_DATABASE_READ_URL`) while keeping read-your-writes for
 /// this instance: after each write it remembers the primary's WAL position for the scopes written, and a
 /// read of such a scope goes to the replica only once the replica has replayed that position. Reads of
-/// other scopes go to the replica at once. A replica that cannot be reached is left alone for a few
-/// seconds while the primary answers.
+/// other scopes go to the replica at once. A replica that cannot be reached, or whose replay lags by
+/// more than `maxLag`, is left alone while the primary answers.
 ///
 /// Only reads that ask for it (`MemoryStore.allowingReplicaReads`, the read routes) ever leave the
 /// primary: a read inside an add, say, must see what another instance committed a moment ago.
@@ -18,6 +18,9 @@ final class ReadRouter: Sendable {
     let backoff: TimeInterval
     /// Distinct scopes awaiting replay beyond which every read goes to the primary until it catches up.
     let maxPending: Int
+    /// Seconds of replay lag beyond which the replica is left alone, and how often the lag is looked at.
+    let maxLag: TimeInterval
+    let lagCheckInterval: TimeInterval
 
     private let state = Mutex(State())
     private let counts = Mutex(Counts())
@@ -30,6 +33,8 @@ final class ReadRouter: Sendable {
         var replayed: UInt64 = 0
         var replayedAt: TimeInterval = -.infinity
         var downUntil: TimeInterval = -.infinity
+        var lagCheckedAt: TimeInterval = -.infinity
+        var lagging = false
     }
 
     /// Reads answered by each side, for tests and diagnostics.
@@ -38,8 +43,13 @@ final class ReadRouter: Sendable {
         var primary = 0
     }
 
-    init(replica: ConnectionPool, positionTTL: TimeInterval = 0.02, backoff: TimeInterval = 5, maxPending: Int = 100_000) {
+    init(
+        replica: ConnectionPool, maxLag: TimeInterval = 30, lagCheckInterval: TimeInterval = 1, positionTTL: TimeInterval = 0.02,
+        backoff: TimeInterval = 5, maxPending: Int = 100_000
+    ) {
         self.replica = replica
+        self.maxLag = maxLag
+        self.lagCheckInterval = lagCheckInterval
         self.positionTTL = positionTTL
         self.backoff = backoff
         self.maxPending = maxPending
@@ -92,12 +102,13 @@ final class ReadRouter: Sendable {
         state.withLock { $0.downUntil = now + backoff }
     }
 
-    /// Whether the replica has replayed every write this read must see.
+    /// Whether the replica has replayed every write this read must see, and is not lagging by more than
+    /// `maxLag` (checked at most every `lagCheckInterval`).
     private func replicaIsFresh(project: String, keys: Set<String>?) -> Bool {
         let now = Self.now
-        let (needed, cached, down) = state.withLock { state -> (UInt64, UInt64?, Bool) in
-            if now < state.downUntil { return (0, nil, true) }
-            if state.pendingCount > maxPending { return (.max, nil, false) }
+        let (needed, cached, usable, lagKnown) = state.withLock { state -> (UInt64, UInt64?, Bool, Bool) in
+            if now < state.downUntil { return (0, nil, false, true) }
+            if state.pendingCount > maxPending { return (.max, nil, true, true) }
             let scopes = state.pending[project] ?? [:]
             let needed: UInt64
             if let keys {
@@ -106,18 +117,21 @@ final class ReadRouter: Sendable {
                 needed = scopes.values.max() ?? 0
             }
             let cached = now - state.replayedAt < positionTTL ? state.replayed : nil
-            return (needed, cached, false)
+            let lagKnown = now - state.lagCheckedAt < lagCheckInterval
+            return (needed, cached, !(lagKnown && state.lagging), lagKnown)
         }
-        if down { return false }
-        if needed == 0 { return true }
-        if let cached, cached >= needed { return true }
-        guard let replayed = try? replayPosition() else {
+        guard usable else { return false }
+        if lagKnown, needed == 0 || (cached.map { $0 >= needed } ?? false) { return true }
+        guard let (replayed, lag) = try? replicaState() else {
             markDown()
             return false
         }
+        let lagging = lag > maxLag
         state.withLock { state in
             state.replayed = max(state.replayed, replayed)
             state.replayedAt = now
+            state.lagCheckedAt = now
+            state.lagging = lagging
             // Forget the writes the replica now holds.
             for (project, scopes) in state.pending {
                 let kept = scopes.filter { $0.value > replayed }
@@ -125,17 +139,22 @@ final class ReadRouter: Sendable {
                 state.pending[project] = kept.isEmpty ? nil : kept
             }
         }
-        return replayed >= needed
+        return !lagging && replayed >= needed
     }
 
     /// The replica's replay position (on a primary, which the read URL may name by mistake or in a test
-    /// of the routing alone, its current position).
-    private func replayPosition() throws -> UInt64 {
+    /// of the routing alone, its current position), and how many seconds its replay is behind what it
+    /// has received: 0 when it has replayed all of it, else the age of the last transaction it replayed
+    /// (an over-estimate after a quiet spell, which only sends reads to the primary for a moment).
+    private func replicaState() throws -> (position: UInt64, lag: Double) {
         try replica.withConnection { connection in
-            let text = try connection.execute(
-                "SELECT coalesce(pg_last_wal_replay_lsn(), CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn() END)::text"
-            ).text(0, 0)
-            return text.flatMap(Self.position) ?? 0
+            let result = try connection.execute(
+                """
+                SELECT coalesce(pg_last_wal_replay_lsn(), CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn() END)::text,
+                    CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()
+                        THEN 0 ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END::float8
+                """)
+            return (result.text(0, 0).flatMap(Self.position) ?? 0, try result.double(0, 1))
         }
     }
 
