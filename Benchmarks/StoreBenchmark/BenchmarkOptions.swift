@@ -28,6 +28,10 @@ struct BenchmarkOptions {
     /// LoCoMo's JSON (`data/locomo10.json` or the dev set): measure on its turns and questions instead
     /// of the synthetic corpus, with every Postgres search through the HNSW index (no exact path).
     var locomoPath: String?
+    /// Measure searches on the data an earlier run left, loading nothing (`--search-only true`).
+    var searchOnly = false
+    /// A name for this run's Postgres lines (`--label`), default `postgres`.
+    var label = "postgres"
     /// Stores to run: sqlite, postgres or both.
     var stores = ["sqlite", "postgres"]
 
@@ -48,6 +52,9 @@ struct BenchmarkOptions {
         if let text = values["--ef-search"] { efSearch = text.split(separator: ",").compactMap { Int($0) } }
         loadIndex = values["--load-index"]
         locomoPath = values["--locomo"]
+        searchOnly = values["--search-only"] == "true"
+        if searchOnly { efSearch = [] }
+        label = values["--label"] ?? label
         if let text = values["--index-variants"] { indexVariants = text.split(separator: ",").map(String.init) }
         if let text = values["--stores"] { stores = text.split(separator: ",").map(String.init) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1000 }) else { throw UsageError(message: "--sizes needs counts of at least 1000") }

@@ -41,6 +41,8 @@ struct StoreRun {
     /// Runs every measurement and returns the report lines.
     func run() throws -> [String] {
         try store.prepare(embeddingModel: "sentence-transformers/all-MiniLM-L6-v2", dimension: vectors[0].count)
+        // Searches alone, on what an earlier run loaded (an A/B of an index swapped in between).
+        if options.searchOnly { return try searchReport(store, label: name, keyword: true) }
         let size = texts.count
         let measured = min(options.adds, size / 2)
         var lines: [String] = []

@@ -47,11 +47,11 @@ do {
                 throw BenchmarkOptions.UsageError(message: "unknown store \(name)")
             }
             let run = StoreRun(
-                name: name, store: store, texts: texts, vectors: vectors, queries: queries, queryVectors: queryVectors, options: options)
+                name: name == "postgres" ? options.label : name, store: store, texts: texts, vectors: vectors, queries: queries, queryVectors: queryVectors, options: options)
             for line in try run.run() { print(line) }
             // The HNSW search breadth trades latency for recall: the same data read with other settings.
             // The index's shape trades build time and size for recall: rebuilt on the same data.
-            if name == "postgres", let template = options.postgresURL {
+            if name == "postgres", !options.searchOnly, let template = options.postgresURL {
                 let url = template.replacingOccurrences(of: "%d", with: databaseSuffix)
                 let built = (store as? PostgresMemoryStore)?.vectorIndexStatus.built ?? .pgvectorDefaults
                 let bytes = try (store as? PostgresMemoryStore)?.vectorIndexBytes() ?? 0
