@@ -8,18 +8,7 @@ extension PostgresMemoryStore {
         var attempt = 1
         while true {
             do {
-                return try pool.withConnection { connection in
-                    try connection.executeScript(readOnlySnapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
-                    do {
-                        let value = try body(connection)
-                        try connection.executeScript("COMMIT")
-                        return value
-                    } catch {
-                        // A broken connection is dropped by the pool; the server rolls its work back.
-                        if !connection.isBroken { try? connection.executeScript("ROLLBACK") }
-                        throw error
-                    }
-                }
+                return try pool.withConnection { connection in try Self.inTransaction(connection, readOnlySnapshot: readOnlySnapshot, body) }
             } catch let error as PostgresStoreError where error.isTransient && attempt < configuration.transactionAttempts {
                 attempt += 1
             }
@@ -39,17 +28,24 @@ extension PostgresMemoryStore {
         guard let readRouter else { return try transaction(readOnlySnapshot: true, body) }
         return try readRouter.read(
             project: project, keys: keys, primary: { try transaction(readOnlySnapshot: true, body) },
-            replica: { connection in
-                try connection.executeScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                do {
-                    let value = try body(connection)
-                    try connection.executeScript("COMMIT")
-                    return value
-                } catch {
-                    if !connection.isBroken { try? connection.executeScript("ROLLBACK") }
-                    throw error
-                }
-            })
+            replica: { connection in try Self.inTransaction(connection, readOnlySnapshot: true, body) })
+    }
+
+    /// `body` between BEGIN (a read-only repeatable-read snapshot, or a plain transaction) and COMMIT on
+    /// `connection`, rolled back when it throws.
+    private static func inTransaction<T>(
+        _ connection: PostgresConnection, readOnlySnapshot: Bool, _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
+        try connection.executeScript(readOnlySnapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+        do {
+            let value = try body(connection)
+            try connection.executeScript("COMMIT")
+            return value
+        } catch {
+            // A broken connection is dropped by the pool; the server rolls its work back.
+            if !connection.isBroken { try? connection.executeScript("ROLLBACK") }
+            throw error
+        }
     }
 
     /// After a committed write to `keys` of `project`: with a replica, notes the primary's WAL position so
