@@ -109,9 +109,15 @@ struct DoctorCommand: ParsableCommand {
                             : "check that Postgres is up, reachable and has pgvector, and the URL (--database-url / ENGRAM_DATABASE_URL)"))
         }
         if let postgres = store as? PostgresMemoryStore {
-            if let report = try? postgres.vectorIndexReport() {
-                record(Check(name: "vector index", status: postgres.vectorIndexStatus.needsRebuild ? .warn : .ok, detail: report,
+            let index = postgres.vectorIndexStatus
+            if let built = index.built {
+                var detail = built.description
+                if let bytes = try? postgres.vectorIndexBytes() { detail += ", " + Self.size(Int64(bytes)) }
+                if index.needsRebuild { detail += "; configured \(index.configured): run `engram migrate` to rebuild" }
+                record(Check(name: "vector index", status: index.needsRebuild ? .warn : .ok, detail: detail,
                              fix: "run `engram migrate` with the same settings to rebuild the index in the configured shape"))
+            } else {
+                record(Check(name: "vector index", status: .ok, detail: "none yet (built when an embedder is first recorded)"))
             }
             do {
                 let (status, seconds) = try timed { try postgres.replicaStatus() }

@@ -152,9 +152,6 @@ struct StoreOption: ParsableArguments {
     }
 
     private func resolvedPoolSize() throws -> Int? {
-        if let poolSize { return poolSize }
-        guard let text = ProcessInfo.processInfo.environment["ENGRAM_DATABASE_POOL_SIZE"] else { return nil }
-        guard let value = Int(text) else { throw ValidationError("ENGRAM_DATABASE_POOL_SIZE must be an integer, got '\(text)'.") }
-        return value
+        try poolSize ?? Self.integer(ProcessInfo.processInfo.environment, "ENGRAM_DATABASE_POOL_SIZE")
     }
 }

@@ -97,7 +97,7 @@ struct ServiceRoutesTests {
             let paths = try #require(docs.object["paths"] as? [String: Any])
             for path in ["/memories", "/memories/{memory_id}", "/memories/{memory_id}/history", "/history", "/search",
                          "/reset", "/entities", "/entities/{entity_type}/{entity_id}", "/health", "/configure",
-                         "/v1/embeddings", "/v1/chat/completions", "/v1/models", "/mcp", "/docs", "/openapi.json", "/"] {
+                         "/v1/embeddings", "/v1/chat/completions", "/v1/models", "/mcp", "/docs", "/openapi.json", "/", "/metrics", "/ui/"] {
                 #expect(paths[path] != nil, "\(path) missing from the OpenAPI document")
             }
             #expect(try api.call("GET", "/openapi.json").body == docs.body)

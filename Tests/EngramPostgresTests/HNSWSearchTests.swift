@@ -120,6 +120,20 @@ import Testing
         #expect(hits.count == 5)
     }
 
+    @Test func embeddingsPastPgvectorsSinglePrecisionLimitAreIndexedAtHalf() throws {
+        var configuration = PostgresStoreConfiguration()
+        configuration.vectorIndex = VectorIndexSettings(m: 16, efConstruction: 64, precision: .single)
+        configuration.exactSearchLimit = 0  // through the index
+        let (store, _) = try makePostgresStore(dimension: 3072) { $0 = configuration }
+        #expect(store.vectorIndexStatus.built?.precision == .half)
+        #expect(store.indexSettings(dimension: 2000).precision == .single)
+        var generator = SeededGenerator(state: 13)
+        let memory = testMemory("wide", embedding: unitVector(&generator, dimension: 3072))
+        try store.apply(inserting([memory]))
+        let hits = try store.semanticSearch(memory.embedding, project: "default", filter: .all, visibility: Visibility(today: "2026-01-01"), limit: 1)
+        #expect(hits.map(\.memory.id) == [memory.id])
+    }
+
     @Test func indexSettingsAreCheckedAndReadBack() {
         #expect(VectorIndexSettings(m: 16, efConstruction: 64, precision: .single).problem == nil)
         #expect(VectorIndexSettings(m: 1, efConstruction: 64, precision: .single).problem != nil)

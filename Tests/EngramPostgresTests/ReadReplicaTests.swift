@@ -82,7 +82,7 @@ import Testing
             try cautious.list(project: "default", filter: scope("bob"), visibility: visible, page: 1, pageSize: 10)
         }
         #expect(behind.items.map(\.id) == [bob.id])
-        #expect(cautious.replicaReadCounts == (replica: 0, primary: 1), "a replica \(Self.lag) s behind is past a 1 s bound")
+        #expect(cautious.replicaReadCounts == ReadCounts(replica: 0, primary: 1), "a replica \(Self.lag) s behind is past a 1 s bound")
         try waitUntil(replicaURL, holds: carol.id)
         Thread.sleep(forTimeInterval: 1.1)
         _ = try cautious.allowingReplicaReads {

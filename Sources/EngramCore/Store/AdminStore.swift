@@ -9,20 +9,26 @@ public struct StoreStatistics: Sendable, Equatable {
     public var jobsByStatus: [String: Int]
     /// The store's size on disk, when it can tell.
     public var bytes: Int64?
-    /// Read requests answered by a read replica and by the primary since the store was opened, for a
-    /// store with a replica (Postgres with a read URL).
-    public var reads: (replica: Int, primary: Int)?
+    /// Reads answered by a read replica and by the primary since the store was opened, for a store
+    /// with a replica (Postgres with a read URL).
+    public var reads: ReadCounts?
 
-    public init(memoriesByProject: [String: Int], jobsByStatus: [String: Int], bytes: Int64?, reads: (replica: Int, primary: Int)? = nil) {
+    public init(memoriesByProject: [String: Int], jobsByStatus: [String: Int], bytes: Int64?, reads: ReadCounts? = nil) {
         self.memoriesByProject = memoriesByProject
         self.jobsByStatus = jobsByStatus
         self.bytes = bytes
         self.reads = reads
     }
+}
 
-    public static func == (left: StoreStatistics, right: StoreStatistics) -> Bool {
-        left.memoriesByProject == right.memoriesByProject && left.jobsByStatus == right.jobsByStatus && left.bytes == right.bytes
-            && left.reads?.replica == right.reads?.replica && left.reads?.primary == right.reads?.primary
+/// Reads a store with a read replica sent to each side.
+public struct ReadCounts: Sendable, Equatable {
+    public var replica: Int
+    public var primary: Int
+
+    public init(replica: Int = 0, primary: Int = 0) {
+        self.replica = replica
+        self.primary = primary
     }
 }
 

@@ -16,7 +16,7 @@ extension PostgresMemoryStore: AdminStore {
             let size = try connection.execute("SELECT pg_database_size(current_database())::bigint")
             return StoreStatistics(
                 memoriesByProject: memories, jobsByStatus: jobs, bytes: try size.int64(0, 0),
-                reads: readRouter.map { router in (router.readCounts.replica, router.readCounts.primary) })
+                reads: readRouter?.readCounts)
         }
     }
 

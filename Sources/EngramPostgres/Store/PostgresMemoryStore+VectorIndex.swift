@@ -103,31 +103,3 @@ extension PostgresMemoryStore {
         }
     }
 }
-
-extension PostgresMemoryStore {
-    /// The read replica as `engram doctor` reports it: whether it answers as a standby, and how far its
-    /// replay is behind the primary in bytes of WAL. Nil without a read URL; throws when it cannot be read.
-    public func replicaStatus() throws -> (isStandby: Bool, lagBytes: Int)? {
-        guard let readRouter else { return nil }
-        let primary = try withConnection { connection in
-            try connection.execute("SELECT pg_current_wal_lsn()::text").text(0, 0).flatMap(ReadRouter.position) ?? 0
-        }
-        return try readRouter.replica.withConnection { connection in
-            let result = try connection.execute("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")
-            let standby = try result.bool(0, 0)
-            let replayed = result.text(0, 1).flatMap(ReadRouter.position) ?? primary
-            return (standby, Int(clamping: primary > replayed ? primary - replayed : 0))
-        }
-    }
-
-    /// The text of the vector index's state for `engram doctor`: its shape, size and whether the
-    /// configured shape differs.
-    public func vectorIndexReport() throws -> String {
-        let status = vectorIndexStatus
-        guard let built = status.built else { return "no vector index yet (built when an embedder is first recorded)" }
-        var text = built.description
-        if let bytes = try vectorIndexBytes() { text += String(format: ", %.1f MiB", Double(bytes) / 1_048_576) }
-        if status.needsRebuild { text += "; configured \(status.configured): run `engram migrate` to rebuild" }
-        return text
-    }
-}

@@ -57,10 +57,7 @@ public final class PostgresMemoryStore: MemoryStore {
     }
 
     /// Reads answered by the replica and by the primary since open (zero without a replica).
-    public var replicaReadCounts: (replica: Int, primary: Int) {
-        let counts = readRouter?.readCounts ?? .init()
-        return (counts.replica, counts.primary)
-    }
+    public var replicaReadCounts: ReadCounts { readRouter?.readCounts ?? ReadCounts() }
 
     /// Lets the reads in `body` go to the replica (see `ReadRouter`); what they read of this instance's
     /// own writes is never older than the writes.

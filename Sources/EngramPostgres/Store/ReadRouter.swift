@@ -23,7 +23,7 @@ final class ReadRouter: Sendable {
     let lagCheckInterval: TimeInterval
 
     private let state = Mutex(State())
-    private let counts = Mutex(Counts())
+    private let counts = Mutex(ReadCounts())
 
     private struct State {
         /// Per project, the WAL position of this instance's latest write to each scope key (`u:alice`,
@@ -35,12 +35,6 @@ final class ReadRouter: Sendable {
         var downUntil: TimeInterval = -.infinity
         var lagCheckedAt: TimeInterval = -.infinity
         var lagging = false
-    }
-
-    /// Reads answered by each side, for tests and diagnostics.
-    struct Counts: Equatable {
-        var replica = 0
-        var primary = 0
     }
 
     init(
@@ -55,7 +49,7 @@ final class ReadRouter: Sendable {
         self.maxPending = maxPending
     }
 
-    var readCounts: Counts { counts.withLock { $0 } }
+    var readCounts: ReadCounts { counts.withLock { $0 } }
 
     /// Whether reads may use the replica: set by `MemoryStore.allowingReplicaReads` around read requests.
     @TaskLocal static var replicaAllowed = false
@@ -204,4 +198,21 @@ final class ReadRouter: Sendable {
     }
 
     private static var now: TimeInterval { ProcessInfo.processInfo.systemUptime }
+}
+
+extension PostgresMemoryStore {
+    /// The read replica as `engram doctor` reports it: whether it answers as a standby, and how far its
+    /// replay is behind the primary in bytes of WAL. Nil without a read URL; throws when it cannot be read.
+    public func replicaStatus() throws -> (isStandby: Bool, lagBytes: Int)? {
+        guard let readRouter else { return nil }
+        let primary = try withConnection { connection in
+            try connection.execute("SELECT pg_current_wal_lsn()::text").text(0, 0).flatMap(ReadRouter.position) ?? 0
+        }
+        return try readRouter.replica.withConnection { connection in
+            let result = try connection.execute("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")
+            let standby = try result.bool(0, 0)
+            let replayed = result.text(0, 1).flatMap(ReadRouter.position) ?? primary
+            return (standby, Int(clamping: primary > replayed ? primary - replayed : 0))
+        }
+    }
 }
