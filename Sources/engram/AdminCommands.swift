@@ -20,6 +20,7 @@ struct MigrateCommand: ParsableCommand {
             print("\(report.appliedAtOpen.count) of \(report.known.count) migrations applied to \(engineOptions.storeLocation).")
         }
         do {
+            _ = try StoreOption.applyPartitioningIfNeeded(store) { print($0) }
             _ = try StoreOption.rebuildVectorIndexIfNeeded(store) { print($0) }
         } catch let error as MemoryError {
             throw CommandFailure(error.message)

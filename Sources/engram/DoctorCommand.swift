@@ -119,6 +119,12 @@ struct DoctorCommand: ParsableCommand {
             } else {
                 record(Check(name: "vector index", status: .ok, detail: "none yet (built when an embedder is first recorded)"))
             }
+            if let layout = try? postgres.partitionStatus() {
+                var detail = "memories and history: " + StoreOption.layout(layout.built)
+                if let configured = layout.configured, layout.needsChange { detail += "; configured \(StoreOption.layout(configured)): run `engram migrate` to move the rows" }
+                record(Check(name: "table layout", status: layout.needsChange ? .warn : .ok, detail: detail,
+                             fix: "run `engram migrate` with the same settings (it locks the tables while it moves the rows)"))
+            }
             do {
                 let (status, seconds) = try timed { try postgres.replicaStatus() }
                 if let status {

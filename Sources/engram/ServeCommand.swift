@@ -165,6 +165,7 @@ struct ServeCommand: ParsableCommand {
             let activeEmbedder = try embedderSettings.map { settings in try factory.embedder(settings) } ?? batching
             let store = try engineOptions.storeOption.openStore(dataDirectory: dataDirectory, fallbackURL: file.string("database_url"))
             if let notice = StoreOption.vectorIndexNotice(store) { logger.warning("\(notice)") }
+            if let notice = StoreOption.partitionNotice(store) { logger.warning("\(notice)") }
             var engine = MemoryService.Configuration()
             engine.graph.enabled = try resolvedGraph()
             if let context = environment["ENGRAM_SEARCH_CONTEXT"]?.lowercased() {

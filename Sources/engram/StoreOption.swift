@@ -40,6 +40,11 @@ struct StoreOption: ParsableArguments {
         help: "Postgres: the least HNSW search breadth, 1–1000 (env ENGRAM_DATABASE_EF_SEARCH; default \(Self.defaults.hnswEfSearch)).")
     var efSearch: Int?
 
+    @Option(
+        name: .customLong("database-partitions"),
+        help: "Postgres: hash partitions by project of the memories and history tables, 0 (one table) or 2–1024; a store holding memories is laid out anew by `engram migrate` (env ENGRAM_DATABASE_PARTITIONS; default: the database's layout, one table for a new one).")
+    var partitions: Int?
+
     private static let defaults = PostgresStoreConfiguration()
 
     /// The Postgres URL in effect, if any: the flag, the environment, else the config file's
@@ -110,6 +115,35 @@ struct StoreOption: ParsableArguments {
         return true
     }
 
+    /// A warning when the Postgres tables are laid out otherwise than configured: they keep their layout
+    /// until `engram migrate` lays them out anew.
+    static func partitionNotice(_ store: any AdminStore) -> String? {
+        guard let postgres = store as? PostgresMemoryStore, let status = try? postgres.partitionStatus(),
+              let configured = status.configured, status.needsChange else { return nil }
+        return "The memories and history tables are \(layout(status.built)) but \(layout(configured)) is configured; "
+            + "they keep their layout until `engram migrate` moves the rows (which locks them while it runs)"
+    }
+
+    /// Lays the Postgres tables out as configured when they are not, reporting each step through
+    /// `report`; false when there was nothing to do.
+    static func applyPartitioningIfNeeded(_ store: any AdminStore, report: (String) -> Void) throws -> Bool {
+        guard let postgres = store as? PostgresMemoryStore else { return false }
+        let status = try postgres.partitionStatus()
+        guard let configured = status.configured, status.needsChange else { return false }
+        let memories = (try? postgres.statistics().memoriesByProject.values.reduce(0, +)) ?? 0
+        report("laying out the memories and history tables: \(layout(status.built)) → \(layout(configured)) "
+            + "(\(ProgressReporter.grouped(memories)) memories; both tables are locked until it is done)")
+        let started = Date()
+        try postgres.applyPartitioning()
+        report("laid out the tables in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        return true
+    }
+
+    /// "one table" or "16 partitions by project".
+    static func layout(_ partitions: Int) -> String {
+        partitions == 0 ? "one table each" : "\(partitions) partitions by project"
+    }
+
     /// Where memories live, for the log: the SQLite directory or the URL without its password.
     func location(dataDirectory: String, fallbackURL: String? = nil) -> String {
         resolvedURL(fallback: fallbackURL).map(Self.redacted) ?? dataDirectory
@@ -138,6 +172,12 @@ struct StoreOption: ParsableArguments {
             configuration.vectorIndex.efConstruction = ef
         }
         if let problem = configuration.vectorIndex.problem { throw ValidationError("Postgres: \(problem).") }
+        if let partitions = try partitions ?? Self.integer(environment, "ENGRAM_DATABASE_PARTITIONS") {
+            if let problem = PostgresMemoryStore.partitionProblem(partitions) {
+                throw ValidationError("Postgres (--database-partitions / ENGRAM_DATABASE_PARTITIONS): \(problem).")
+            }
+            configuration.partitions = partitions
+        }
         if let ef = try efSearch ?? Self.integer(environment, "ENGRAM_DATABASE_EF_SEARCH") {
             guard (1...1000).contains(ef) else { throw ValidationError("The HNSW search breadth (--database-ef-search / ENGRAM_DATABASE_EF_SEARCH) is 1–1000, got \(ef).") }
             configuration.hnswEfSearch = ef

@@ -9,6 +9,8 @@ import Testing
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
     case postgres
+    /// Postgres with the memories and history tables hash-partitioned by project (four partitions).
+    case postgresPartitioned
 
     var testDescription: String { rawValue }
 
@@ -20,8 +22,12 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-contract-\(UUID().uuidString)")
             fixture = try StoreFixture(kind: self, location: directory.appendingPathComponent("engram.sqlite").path, directory: directory)
-        case .postgres:
+        case .postgres, .postgresPartitioned:
             fixture = try StoreFixture(kind: self, location: try EmbeddedPostgres.shared.makeDatabase(), directory: nil)
+        }
+        // The partitioned kind must really be partitioned, or its runs would prove nothing about the layout.
+        if self == .postgresPartitioned, try (fixture.store as? PostgresMemoryStore)?.partitionStatus().built != 4 {
+            throw MemoryError.invalid("the contract store was not laid out in four partitions")
         }
         if let dimension { try fixture.store.prepare(embeddingModel: "contract-test", dimension: dimension) }
         return fixture
@@ -55,6 +61,8 @@ final class StoreFixture {
         switch kind {
         case .sqlite: try SQLiteMemoryStore(path: location)
         case .postgres: try PostgresMemoryStore(url: location)
+        case .postgresPartitioned:
+            try PostgresMemoryStore(url: location, configuration: { var configuration = PostgresStoreConfiguration(); configuration.partitions = 4; return configuration }())
         }
     }
 

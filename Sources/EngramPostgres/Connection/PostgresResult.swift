@@ -55,6 +55,11 @@ final class PostgresResult {
         }
     }
 
+    /// The first column of every row, none of them null.
+    func requiredTexts() throws -> [String] {
+        try (0..<rowCount).map { try requiredText($0, 0) }
+    }
+
     /// An integer that must not be NULL.
     func requiredInt(_ row: Int, _ column: Int) throws -> Int {
         guard let value = try int64(row, column) else { throw PostgresStoreError.malformedRow }

@@ -214,7 +214,7 @@ struct PostgresGraphTransaction: GraphTransaction {
         let result = try connection.execute(
             """
             SELECT r.id, r.source_id, r.relationship, r.target_id, r.valid_at, r.invalid_at,
-                EXISTS (SELECT 1 FROM graph_sources o JOIN memories m ON m.id = o.memory_id
+                EXISTS (SELECT 1 FROM graph_sources o JOIN memories m ON m.id = o.memory_id AND m.project = r.project
                         WHERE o.relation_id = r.id AND o.memory_id <> s.memory_id AND m.state = 'active')
             FROM graph_sources s JOIN graph_relations r ON r.id = s.relation_id
             WHERE s.memory_id = $1 AND r.expired_at IS NULL

@@ -14,6 +14,7 @@ enum PostgresMigrations {
         ("0008_webhooks", webhooksSQL),
         ("0009_counters_reindex", countersReindexSQL),
         ("0010_scoped_keyword_index", scopedKeywordIndexSQL),
+        ("0011_partition_aware_counters", partitionAwareCountersSQL),
     ]
 
     /// The key of the advisory lock migrations and `prepare` run under (any fixed 64-bit number).
@@ -229,6 +230,36 @@ enum PostgresMigrations {
             hash text NOT NULL,
             embedding vector NOT NULL
         );
+        """
+
+    /// The counters' trigger told memories from jobs by the table's name, but a row of a partitioned
+    /// memories table fires it with its partition's name (`memories_p16_3`): jobs, never partitioned,
+    /// are now the named case.
+    private static let partitionAwareCountersSQL = """
+        CREATE OR REPLACE FUNCTION engram_track_counters() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_TABLE_NAME = 'jobs' THEN
+                IF TG_OP = 'INSERT' THEN
+                    PERFORM engram_count('jobs', NEW.status, 1);
+                ELSIF TG_OP = 'DELETE' THEN
+                    PERFORM engram_count('jobs', OLD.status, -1);
+                ELSIF OLD.status <> NEW.status THEN
+                    PERFORM engram_count('jobs', OLD.status, -1);
+                    PERFORM engram_count('jobs', NEW.status, 1);
+                END IF;
+            ELSE
+                IF TG_OP = 'INSERT' THEN
+                    PERFORM engram_count('memories', NEW.project, 1);
+                ELSIF TG_OP = 'DELETE' THEN
+                    PERFORM engram_count('memories', OLD.project, -1);
+                ELSIF OLD.project <> NEW.project THEN
+                    PERFORM engram_count('memories', OLD.project, -1);
+                    PERFORM engram_count('memories', NEW.project, 1);
+                END IF;
+            END IF;
+            RETURN NULL;
+        END;
+        $$;
         """
 
     /// Durable asynchronous adds. `seq` orders claims oldest first.

@@ -30,6 +30,7 @@ extension PostgresMemoryStore {
             guard candidates > 0 else { return [] }
             let probe = query.bind(.vector(vector))
             let count = query.bind(.int8(limit))
+            let owner = query.bind(.text(project))
             let sql: String
             let exact = candidates <= configuration.exactSearchLimit || recorded == nil
             if exact {
@@ -40,7 +41,7 @@ extension PostgresMemoryStore {
                     ), best AS (
                         SELECT id, distance FROM candidates ORDER BY distance, id LIMIT \(count)
                     )
-                    SELECT \(StoredRows.memoryColumns), 1 - b.distance FROM best b JOIN memories m ON m.id = b.id
+                    SELECT \(StoredRows.memoryColumns), 1 - b.distance FROM best b JOIN memories m ON m.id = b.id AND m.project = \(owner)
                     ORDER BY b.distance, b.id
                     """
             } else {
@@ -53,7 +54,7 @@ extension PostgresMemoryStore {
                         SELECT m.id, m.embedding <=> \(probe)::vector AS distance FROM memories m WHERE \(condition)
                         ORDER BY \(index.distance(to: probe, dimension: vector.count)) LIMIT \(count)
                     )
-                    SELECT \(StoredRows.memoryColumns), 1 - b.distance FROM best b JOIN memories m ON m.id = b.id
+                    SELECT \(StoredRows.memoryColumns), 1 - b.distance FROM best b JOIN memories m ON m.id = b.id AND m.project = \(owner)
                     ORDER BY b.distance, b.id
                     """
             }
@@ -86,6 +87,7 @@ extension PostgresMemoryStore {
         let condition = try memoryCondition(project: project, filter: filter, visibility: visibility, into: &bound)
         let tsquery = bound.bind(.text(terms))
         let count = bound.bind(.int8(limit))
+        let owner = bound.bind(.text(project))
         return try read(project: project, keys: ReadRouter.keys(of: filter)) { connection in
             // Rank on id and score alone, then read just the winners in full.
             let result = try connection.execute(
@@ -96,7 +98,7 @@ extension PostgresMemoryStore {
                     WHERE m.text_search @@ q.query AND \(condition)
                     ORDER BY relevance DESC, m.id LIMIT \(count)
                 )
-                SELECT \(StoredRows.memoryColumns), r.relevance FROM ranked r JOIN memories m ON m.id = r.id
+                SELECT \(StoredRows.memoryColumns), r.relevance FROM ranked r JOIN memories m ON m.id = r.id AND m.project = \(owner)
                 ORDER BY r.relevance DESC, r.id
                 """, bound.parameters)
             return try (0..<result.rowCount).map { row in

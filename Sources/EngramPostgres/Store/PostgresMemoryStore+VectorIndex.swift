@@ -31,25 +31,45 @@ extension PostgresMemoryStore {
     /// beside the old index, so searches and writes go on meanwhile (a million memories take minutes);
     /// only the swap (drop the old, rename the new, record the shape) locks the table, for a moment. An
     /// interrupted build leaves an invalid `memories_embedding_hnsw_new`, dropped by the next attempt.
+    /// A partitioned table cannot build an index concurrently, so there the new index is made on the
+    /// table alone and each partition's is built concurrently and attached to it, one after another.
     @discardableResult
     public func rebuildVectorIndex() throws -> VectorIndexSettings? {
         guard let dimension = dimension.withLock({ $0 }) else { return nil }
         let settings = indexSettings(dimension: dimension)
         if let problem = settings.problem { throw MemoryError.invalid("Cannot build the vector index: \(problem)") }
-        let build = settings.createIndexSQL(dimension: dimension, name: "memories_embedding_hnsw_new", concurrently: true)
-        try withConnection { connection in
+        let partitions = try withConnection { connection in
             // CONCURRENTLY cannot run in a transaction; the session's timeout is lifted for the build only.
             try connection.executeScript("SET statement_timeout = 0;")
             defer { try? connection.executeScript("SET statement_timeout = \(configuration.statementTimeoutMilliseconds);") }
-            try connection.executeScript("DROP INDEX CONCURRENTLY IF EXISTS memories_embedding_hnsw_new;")
-            try connection.executeScript(build)
+            let partitions = try Self.partitionNames(of: "memories", connection)
+            guard !partitions.isEmpty else {
+                try connection.executeScript("DROP INDEX CONCURRENTLY IF EXISTS memories_embedding_hnsw_new;")
+                try connection.executeScript(
+                    settings.createIndexSQL(dimension: dimension, name: "memories_embedding_hnsw_new", concurrently: true))
+                return partitions
+            }
+            // The table's own index is only a name until every partition's is attached; making it locks
+            // the table for a moment.
+            try connection.executeScript("""
+                DROP INDEX IF EXISTS memories_embedding_hnsw_new;
+                \(settings.createIndexSQL(dimension: dimension, name: "memories_embedding_hnsw_new", only: true))
+                """)
+            for partition in partitions {
+                try connection.executeScript("""
+                    DROP INDEX CONCURRENTLY IF EXISTS \(partition)_embedding_hnsw_new;
+                    \(settings.createIndexSQL(dimension: dimension, name: "\(partition)_embedding_hnsw_new", table: partition, concurrently: true))
+                    """)
+                try connection.executeScript("ALTER INDEX memories_embedding_hnsw_new ATTACH PARTITION \(partition)_embedding_hnsw_new;")
+            }
+            return partitions
         }
         try transaction { connection in
             try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int8(PostgresMigrations.schemaLockKey)])
             try connection.executeScript("""
                 DROP INDEX IF EXISTS memories_embedding_hnsw;
                 ALTER INDEX memories_embedding_hnsw_new RENAME TO memories_embedding_hnsw;
-                """)
+                """ + partitions.map { "ALTER INDEX \($0)_embedding_hnsw_new RENAME TO \($0)_embedding_hnsw;\n" }.joined())
             try record(settings, connection)
         }
         builtVectorIndex.withLock { $0 = settings }
@@ -94,11 +114,14 @@ extension PostgresMemoryStore {
 }
 
 extension PostgresMemoryStore {
-    /// The HNSW index's size on disk in bytes, or nil when there is none.
+    /// The HNSW index's size on disk in bytes (its partitions' together), or nil when there is none.
     public func vectorIndexBytes() throws -> Int? {
         try withConnection { connection in
             let result = try connection.execute(
-                "SELECT pg_relation_size(to_regclass('memories_embedding_hnsw'))::bigint WHERE to_regclass('memories_embedding_hnsw') IS NOT NULL")
+                """
+                SELECT (SELECT sum(pg_relation_size(t.relid)) FROM pg_partition_tree(to_regclass('memories_embedding_hnsw')) t)::bigint
+                WHERE to_regclass('memories_embedding_hnsw') IS NOT NULL
+                """)
             return result.rowCount == 1 ? try result.requiredInt(0, 0) : nil
         }
     }

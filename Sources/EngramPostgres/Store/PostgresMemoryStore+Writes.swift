@@ -78,18 +78,22 @@ extension PostgresMemoryStore {
             let supersededAt = changes.observedAt ?? changes.recordedAt ?? Date()
             for id in changes.supersessions {
                 let result = try connection.execute(
-                    "UPDATE memories SET state = 'superseded', superseded_at = $2 WHERE id = $1", [.text(id), .timestamp(supersededAt)])
+                    "UPDATE memories SET state = 'superseded', superseded_at = $2 WHERE id = $1 AND project = $3",
+                    [.text(id), .timestamp(supersededAt), .text(changes.project)])
                 guard result.affectedRows == 1 else { throw MemoryError.notFound(id) }
             }
             try Self.insertRows(Self.insertHistoryPrefix, columns: Self.historyColumns, rows: changes.history.map(StoredRows.parameters), connection)
             let outcome = try changes.graphWriter(PostgresGraphTransaction(connection: connection), project: changes.project)
                 .apply(changes.graph, supersessions: changes.supersessions, deletions: changes.deletions)
             for id in changes.deletions {
-                let result = try connection.execute("DELETE FROM memories WHERE id = $1", [.text(id)])
+                let result = try connection.execute(
+                    "DELETE FROM memories WHERE id = $1 AND project = $2", [.text(id), .text(changes.project)])
                 guard result.affectedRows == 1 else { throw MemoryError.notFound(id) }
             }
             for id in changes.purges {
-                try connection.execute("UPDATE history SET old_memory = NULL, new_memory = NULL WHERE memory_id = $1", [.text(id)])
+                try connection.execute(
+                    "UPDATE history SET old_memory = NULL, new_memory = NULL WHERE memory_id = $1 AND project = $2",
+                    [.text(id), .text(changes.project)])
             }
             if let completion = changes.completedJob { try Self.finish(completion, connection) }
             if let job = changes.recordedJob { try Self.insert(job, connection) }

@@ -51,6 +51,7 @@ public final class PostgresMemoryStore: MemoryStore {
             connectTimeout: configuration.connectTimeout, maxPreparedStatements: 8, sessionSetup: setup)
         let applied = try migrate()
         appliedAtOpen.withLock { $0 = applied }
+        try applyPartitioningWhileEmpty()
         let recorded = try setting(Self.dimensionKey).flatMap { Int($0) }
         dimension.withLock { $0 = recorded }
         try readVectorIndex()

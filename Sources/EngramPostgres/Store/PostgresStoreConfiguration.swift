@@ -23,6 +23,10 @@ public struct PostgresStoreConfiguration: Sendable {
     public var hnswEfSearch = 100
     /// How a new HNSW index is built (an existing one keeps its settings until `rebuildVectorIndex`).
     public var vectorIndex = VectorIndexSettings.pgvectorDefaults
+    /// Hash partitions by project of the memories and history tables, 0 for one table each, nil to keep
+    /// the database's layout (see `PostgresMemoryStore.applyPartitioning`). A store holding memories
+    /// keeps its layout until then; an empty one takes the configured layout at open.
+    public var partitions: Int?
     /// `hnsw.max_scan_tuples`: how far an iterative HNSW scan may go to fill a filtered result.
     public var hnswMaxScanTuples = 40_000
     /// Seconds a read replica's replay may lag behind what it received before reads leave it for the primary.

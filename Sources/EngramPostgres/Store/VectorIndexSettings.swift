@@ -62,10 +62,13 @@ public struct VectorIndexSettings: Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    /// DDL building the index (the settings and dimension are validated integers, safe to spell in SQL).
-    func createIndexSQL(dimension: Int, name: String = "memories_embedding_hnsw", concurrently: Bool = false) -> String {
+    /// DDL building the index on `table` (the settings and dimension are validated integers, safe to
+    /// spell in SQL); `only` makes a partitioned table's index without building its partitions' indexes.
+    func createIndexSQL(
+        dimension: Int, name: String = "memories_embedding_hnsw", table: String = "memories", only: Bool = false, concurrently: Bool = false
+    ) -> String {
         let operators = precision == .single ? "vector_cosine_ops" : "halfvec_cosine_ops"
-        return "CREATE INDEX \(concurrently ? "CONCURRENTLY " : "")\(name) ON memories USING hnsw "
+        return "CREATE INDEX \(concurrently ? "CONCURRENTLY " : "")\(name) ON \(only ? "ONLY " : "")\(table) USING hnsw "
             + "(\(indexedExpression(dimension: dimension)) \(operators)) WITH (m = \(m), ef_construction = \(efConstruction));"
     }
 }
