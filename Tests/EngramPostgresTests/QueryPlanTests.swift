@@ -5,12 +5,15 @@ import Testing
 @testable import EngramPostgres
 
 /// The plans Postgres picks for the store's own SQL on scoped requests: none may read the whole
-/// memories table (`Seq Scan on memories`), whatever the scope's share of it.
+/// memories table (`Seq Scan on memories`, or on any of its partitions), whatever the scope's share of
+/// it; with the table partitioned, a request reads its project's partition only.
 @Suite struct QueryPlanTests {
-    @Test func scopedRequestsNeverScanTheWholeTable() throws {
+    @Test(arguments: [0, 4])
+    func scopedRequestsNeverScanTheWholeTable(partitions: Int) throws {
         let plans = Mutex<[(sql: String, plan: String)]>([])
         let (store, _) = try makePostgresStore(dimension: 16) { configuration in
             configuration.exactSearchLimit = 200
+            configuration.partitions = partitions
             configuration.planObserver = { sql, plan in plans.withLock { $0.append((sql, plan)) } }
         }
         var generator = SeededGenerator(state: 11)
@@ -25,6 +28,17 @@ import Testing
         for chunk in stride(from: 0, to: memories.count, by: 1000) {
             try store.apply(inserting(Array(memories[chunk..<min(chunk + 1000, memories.count)])))
         }
+        // Other projects, so that a partitioned table has rows in other partitions for a plan to skip.
+        for project in ["north", "south", "east", "west"] {
+            var others = (0..<500).map { index in
+                testMemory("topic3 elsewhere \(index)", user: "u\(index % 50)", at: Double(index), embedding: unitVector(&generator, dimension: 16))
+            }
+            for index in others.indices { others[index].project = project }
+            var changes = inserting(others)
+            changes.project = project
+            try store.apply(changes)
+        }
+        #expect(try store.partitionStatus().built == partitions)
         try store.withConnection { connection in try connection.executeScript("ANALYZE memories;") }
         plans.withLock { $0.removeAll() }
 
@@ -40,14 +54,22 @@ import Testing
         #expect(searches.count >= 4, "expected the searches' plans, got \(observed.map(\.sql))")
         for (sql, plan) in observed {
             #expect(!plan.contains("Seq Scan on memories"), "a scoped request scans the whole table:\n\(sql)\n\(plan)")
+            if partitions > 0, sql.contains("FROM memories") {
+                let read = Set(plan.matches(of: /memories_p\d+_\d+/).map { String($0.output) })
+                #expect(read.count == 1, "a request of one project reads the partitions \(read):\n\(sql)\n\(plan)")
+            }
         }
         // The large user's semantic search goes through the HNSW index (the planner would rather sort
         // the user's 2,400 rows by distance, 28–33 ms already at 20,000); the keyword searches
         // through an index of the scope (which one is the planner's choice by the statistics: the
         // scoped GIN index at 100,000 memories, the user's b-tree here).
-        #expect(observed.contains { $0.sql.contains("<=>") && $0.plan.contains("memories_embedding_hnsw") })
+        // A partition's indexes are named after it and the columns (`memories_p4_1_embedding_idx`).
+        #expect(observed.contains { $0.sql.contains("<=>") && $0.plan.contains(partitions > 0 ? "_embedding_idx" : "memories_embedding_hnsw") })
         for (sql, plan) in observed where sql.contains("ts_rank") {
-            #expect(plan.contains("memories_scope_text_search") || plan.contains("memories_user_created"), "\(sql)\n\(plan)")
+            let scoped = partitions > 0
+                ? plan.contains("_user_id_agent_id_run_id_app_id_text_search_idx") || plan.contains("_project_user_id_created_at_id_idx")
+                : plan.contains("memories_scope_text_search") || plan.contains("memories_user_created")
+            #expect(scoped, "\(sql)\n\(plan)")
         }
     }
 }

@@ -56,10 +56,10 @@ extension PostgresMemoryStore {
                 \(settings.createIndexSQL(dimension: dimension, name: "memories_embedding_hnsw_new", only: true))
                 """)
             for partition in partitions {
-                try connection.executeScript("""
-                    DROP INDEX CONCURRENTLY IF EXISTS \(partition)_embedding_hnsw_new;
-                    \(settings.createIndexSQL(dimension: dimension, name: "\(partition)_embedding_hnsw_new", table: partition, concurrently: true))
-                    """)
+                // One statement a call: a script of several would run as one transaction, which CONCURRENTLY refuses.
+                try connection.executeScript("DROP INDEX CONCURRENTLY IF EXISTS \(partition)_embedding_hnsw_new;")
+                try connection.executeScript(
+                    settings.createIndexSQL(dimension: dimension, name: "\(partition)_embedding_hnsw_new", table: partition, concurrently: true))
                 try connection.executeScript("ALTER INDEX memories_embedding_hnsw_new ATTACH PARTITION \(partition)_embedding_hnsw_new;")
             }
             return partitions
