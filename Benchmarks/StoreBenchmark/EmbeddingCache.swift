@@ -11,14 +11,13 @@ struct EmbeddingCache {
     func vectors(for texts: [String], name: String) throws -> [[Float]] {
         let dimension = embedder.dimension
         let file = directory.appendingPathComponent("\(name)-\(texts.count)x\(dimension).f32")
-        if let data = try? Data(contentsOf: file), data.count == texts.count * dimension * 4 {
-            return data.withUnsafeBytes { raw in
-                (0..<texts.count).map { row in
-                    (0..<dimension).map { column in
-                        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: (row * dimension + column) * 4, as: UInt32.self)))
-                    }
-                }
-            }
+        if let data = try? Data(contentsOf: file, options: .alwaysMapped), data.count == texts.count * dimension * 4 {
+            return Self.rows(data, count: texts.count, dimension: dimension)
+        }
+        // The synthetic corpus of a smaller size is a prefix of a larger one's: read the first rows of a larger file.
+        if let larger = Self.largerFile(in: directory, name: name, count: texts.count, dimension: dimension),
+           let data = try? Data(contentsOf: larger, options: .alwaysMapped) {
+            return Self.rows(data, count: texts.count, dimension: dimension)
         }
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)
@@ -37,5 +36,25 @@ struct EmbeddingCache {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try data.write(to: file)
         return vectors
+    }
+
+    private static func rows(_ data: Data, count: Int, dimension: Int) -> [[Float]] {
+        data.withUnsafeBytes { raw in
+            (0..<count).map { row in
+                (0..<dimension).map { column in
+                    Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: (row * dimension + column) * 4, as: UInt32.self)))
+                }
+            }
+        }
+    }
+
+    /// A cache file of `name` with more than `count` rows, if any.
+    private static func largerFile(in directory: URL, name: String, count: Int, dimension: Int) -> URL? {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.compactMap { file -> (rows: Int, url: URL)? in
+            guard file.hasPrefix("\(name)-"), file.hasSuffix("x\(dimension).f32"),
+                  let rows = Int(file.dropFirst(name.count + 1).dropLast("x\(dimension).f32".count)), rows > count else { return nil }
+            return (rows, directory.appendingPathComponent(file))
+        }.min { $0.rows < $1.rows }?.url
     }
 }

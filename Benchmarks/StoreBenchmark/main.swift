@@ -25,6 +25,19 @@ do {
     let allVectors = try cache.vectors(for: allTexts, name: options.locomoPath == nil ? "memories-v2" : "locomo-turns")
     // LoCoMo's scopes are small enough for the exact path; the point there is the index's recall.
     let exactSearchLimit = options.locomoPath == nil ? PostgresStoreConfiguration().exactSearchLimit : 0
+    if !options.tenantLayouts.isEmpty, let template = options.postgresURL {
+        for size in sizes {
+            print("== \(size) memories in 32 projects")
+            let run = TenantRun(
+                texts: Array(allTexts.prefix(size)), vectors: Array(allVectors.prefix(size)), queries: queries, queryVectors: queryVectors,
+                options: options)
+            for partitions in options.tenantLayouts {
+                let url = template.replacingOccurrences(of: "%d", with: "tenants_\(size)_\(partitions)")
+                for line in try run.run(url: url, partitions: partitions) { print(line) }
+            }
+        }
+        exit(0)
+    }
     for size in sizes {
         print("== \(size) memories")
         let databaseSuffix = options.locomoPath == nil ? String(size) : "locomo"

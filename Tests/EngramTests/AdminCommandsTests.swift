@@ -127,6 +127,52 @@ struct AdminCommandsTests {
         #expect(replicaWithoutPostgres.stderr.contains("needs a Postgres store"), "\(replicaWithoutPostgres.stderr)")
     }
 
+    @Test("migrate lays a Postgres store with memories out in partitions, serve and doctor tell until then, bad counts are refused")
+    func tableLayout() throws {
+        let directory = Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = ["--database-url", try EmbeddedPostgres.shared.makeDatabase()]
+        do {
+            let server = try EngramProcess.start(dataDirectory: directory, logDirectory: directory, arguments: database)
+            defer { server.kill(SIGTERM) }
+            try Self.populate(port: server.port)
+        }
+        let layout = ["--database-partitions", "4"]
+        let doctor = try Self.engram(["doctor"] + database + layout)
+        #expect(doctor.stdout.contains("WARN  table layout"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("memories and history: one table each; configured 4 partitions by project"), "\(doctor.stdout)")
+        do {
+            // serve keeps the layout of a store with memories, and says so.
+            let server = try EngramProcess.start(dataDirectory: directory, logDirectory: directory, arguments: database + layout)
+            defer { server.kill(SIGTERM) }
+            let log = try String(contentsOf: server.log, encoding: .utf8)
+            #expect(log.contains("one table each but 4 partitions by project is configured"), "\(log)")
+        }
+
+        let moved = try Self.engram(["migrate"] + database + layout)
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stdout.contains("laying out the memories and history tables: one table each → 4 partitions by project (5 memories"),
+                "\(moved.stdout)")
+        #expect(moved.stdout.contains("laid out the tables in"), "\(moved.stdout)")
+        let again = try Self.engram(["migrate"] + database + layout)
+        #expect(again.status == 0)
+        #expect(!again.stdout.contains("laying out"), "\(again.stdout)")
+        let healthy = try Self.engram(["doctor"] + database, environment: ["ENGRAM_DATABASE_PARTITIONS": "4"])
+        #expect(healthy.stdout.contains("OK    table layout     memories and history: 4 partitions by project"), "\(healthy.stdout)")
+
+        // The memories are all there and found through the partitioned table.
+        let server = try EngramProcess.start(dataDirectory: directory, logDirectory: directory, arguments: database)
+        defer { server.kill(SIGTERM) }
+        let search = try RawClient.request(port: server.port, "POST", "/search", body: #"{"query": "what does Bob drink", "agent_id": "bot"}"#)
+        #expect((search.results.first?["memory"] as? String) == "Bob likes black tea.")
+
+        for bad in ["1", "2000", "-3"] {
+            let refused = try Self.engram(["migrate"] + database + ["--database-partitions=\(bad)"])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("0 (one table) or 2–1,024"), "\(refused.stderr)")
+        }
+    }
+
     /// Export (while serve runs), import into an empty store, export again: the same memories,
     /// history and graph.
     func roundTrip(serveArguments: [String], target: [String], directory: URL) throws {

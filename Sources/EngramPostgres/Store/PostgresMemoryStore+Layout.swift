@@ -43,6 +43,17 @@ extension PostgresMemoryStore {
         }
     }
 
+    /// Refreshes the planner's statistics of the memories and history tables, after a bulk load say.
+    /// Autovacuum analyses a plain table and each partition by itself, but never a partitioned table as a
+    /// whole, whose statistics only this (or `applyPartitioning`) gathers.
+    public func analyze() throws {
+        try withConnection { connection in
+            try connection.executeScript("SET statement_timeout = 0;")
+            defer { try? connection.executeScript("SET statement_timeout = \(configuration.statementTimeoutMilliseconds);") }
+            try connection.executeScript("ANALYZE memories; ANALYZE history;")
+        }
+    }
+
     /// Why `partitions` is not a layout, or nil when it is: 0 (one table) or 2–1,024 partitions.
     public static func partitionProblem(_ partitions: Int) -> String? {
         partitions == 0 || (2...1024).contains(partitions)
