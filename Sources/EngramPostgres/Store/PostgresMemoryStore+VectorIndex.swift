@@ -115,11 +115,14 @@ extension PostgresMemoryStore {
 
 extension PostgresMemoryStore {
     /// The HNSW index's size on disk in bytes (its partitions' together), or nil when there is none.
+    /// `pg_partition_tree` lists nothing for an index that is not partitioned, which is then its own size.
     public func vectorIndexBytes() throws -> Int? {
         try withConnection { connection in
             let result = try connection.execute(
                 """
-                SELECT (SELECT sum(pg_relation_size(t.relid)) FROM pg_partition_tree(to_regclass('memories_embedding_hnsw')) t)::bigint
+                SELECT coalesce(
+                    (SELECT sum(pg_relation_size(t.relid)) FROM pg_partition_tree(to_regclass('memories_embedding_hnsw')) t),
+                    pg_relation_size(to_regclass('memories_embedding_hnsw')))::bigint
                 WHERE to_regclass('memories_embedding_hnsw') IS NOT NULL
                 """)
             return result.rowCount == 1 ? try result.requiredInt(0, 0) : nil
