@@ -78,6 +78,13 @@ import Testing
             ]
             try plain.apply(later)
         }
+        // A read-only role's privilege on the tables survives every move.
+        try plain.withConnection { connection in
+            try connection.executeScript("""
+                DO $$ BEGIN CREATE ROLE engram_reporting NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+                GRANT SELECT ON memories, history TO engram_reporting;
+                """)
+        }
         let query = unitVector(&generator, dimension: 8)
         let before = try Self.answers(plain, query: query)
         #expect(before.counts == ["default": 119, "acme": 119, "globex": 119])
@@ -135,6 +142,12 @@ import Testing
                 "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'memories'::regclass AND contype = 'p'").text(0, 0)
         }
         #expect(key == "PRIMARY KEY (id)")
+        let readable = try single.withConnection { connection in
+            try connection.execute(
+                "SELECT has_table_privilege('engram_reporting', 'memories', 'SELECT') AND has_table_privilege('engram_reporting', 'history', 'SELECT')"
+            ).bool(0, 0)
+        }
+        #expect(readable)
     }
 
     @Test func aLayoutThatCannotBeMadeChangesNothing() throws {

@@ -102,8 +102,9 @@ extension PostgresMemoryStore {
     /// transaction: the old table is renamed aside, a new one made like it (columns, defaults, generated
     /// and identity columns, checks) and its partitions, the rows copied, the old table dropped, then the
     /// keys, indexes (as the database defines them, the HNSW index's shape included) and triggers made
-    /// again on the new one. Indexes are built after the copy, which is far faster than keeping them up
-    /// row by row; triggers after it, so the copy counts nothing twice.
+    /// again on the new one, and other roles' privileges on it granted again. Indexes are built after the
+    /// copy, which is far faster than keeping them up row by row; triggers after it, so the copy counts
+    /// nothing twice.
     private static func lay(out partitions: Int, _ connection: PostgresConnection) throws -> PartitionStatus? {
         let before = try partitionCount(of: "memories", connection)
         var changed = false
@@ -119,6 +120,14 @@ extension PostgresMemoryStore {
             let triggers = try connection.execute(
                 "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = to_regclass($1) AND NOT tgisinternal ORDER BY tgname",
                 [.text(table)]).requiredTexts()
+            // Privileges other roles hold on the table (a read-only reporting role, say) go with it.
+            let grants = try connection.execute(
+                """
+                SELECT format('GRANT %s ON %I TO %s', a.privilege_type, c.relname,
+                    CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END)
+                FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = to_regclass($1) AND a.grantee <> c.relowner
+                ORDER BY 1
+                """, [.text(table)]).requiredTexts()
             let columnRows = try connection.execute(
                 """
                 SELECT quote_ident(attname), attidentity <> '' FROM pg_attribute
@@ -150,6 +159,7 @@ extension PostgresMemoryStore {
             // A partitioned table's index definitions read `ON ONLY`, which would build no partition's index.
             for index in indexes { script += index.replacingOccurrences(of: " ON ONLY ", with: " ON ") + ";\n" }
             for trigger in triggers { script += trigger + ";\n" }
+            for grant in grants { script += grant + ";\n" }
             script += "ANALYZE \(table);\n"
             try connection.executeScript(script)
         }
