@@ -67,6 +67,19 @@ seconds, out, rss = run(["reindex", "--data-dir", data, "--progress", "none"])
 rows.append(("engram reindex", memories, seconds, rss))
 seconds, out, rss = run(["export", "--data-dir", data, "--output", os.path.join(work, "export.jsonl")])
 rows.append(("engram export", memories, seconds, rss))
+# With the vectors in the export, an import with the same embedder writes them instead of embedding:
+# into a new SQLite store, and into Postgres when BENCH_IMPORT_DATABASE_URL names an empty database.
+vectors = os.path.join(work, "export-vectors.jsonl")
+seconds, out, rss = run(["export", "--with-vectors", "--data-dir", data, "--output", vectors])
+rows.append(("engram export --with-vectors", memories, seconds, rss))
+seconds, out, rss = run(["import", vectors, "--data-dir", os.path.join(work, "from-vectors"), "--progress", "none"])
+if "kept the vectors" not in out:
+    sys.exit(f"the import embedded the memories again: {out}")
+rows.append(("engram import, vectors kept", memories, seconds, rss))
+if os.environ.get("BENCH_IMPORT_DATABASE_URL"):
+    seconds, out, rss = run(["import", vectors, "--data-dir", os.path.join(work, "pg"), "--progress", "none",
+                             "--database-url", os.environ["BENCH_IMPORT_DATABASE_URL"]])
+    rows.append(("engram import, vectors kept, into Postgres", memories, seconds, rss))
 
 
 def scrape_times(count=300):

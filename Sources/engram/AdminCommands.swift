@@ -116,6 +116,10 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Only this project (default: every project).")
     var project: String?
 
+    @Flag(name: .customLong("with-vectors"),
+          help: "Write each memory's embedding too (about 2 KB more a memory at 384 dimensions), so an import with the same embedder does not embed again.")
+    var withVectors = false
+
     @Option(name: .customLong("user-id"), help: "Only this user's memories.")
     var userID: String?
 
@@ -167,7 +171,9 @@ struct ExportCommand: ParsableCommand {
         let started = Date()
         let count: Int
         do {
-            count = try ArchiveExporter(store: store).run(projects: project.map { [$0] }, filter: filter) { line in
+            var exporter = ArchiveExporter(store: store)
+            exporter.vectors = withVectors
+            count = try exporter.run(projects: project.map { [$0] }, filter: filter) { line in
                 guard fwrite(line, 1, line.count, sink) == line.count else {
                     throw CommandFailure("Cannot write the export: \(String(cString: strerror(errno)))")
                 }
@@ -261,6 +267,17 @@ struct ImportCommand: ParsableCommand {
         let seconds = max(Date().timeIntervalSince(started), 0.001)
         print("Imported \(ProgressReporter.grouped(summary.imported)) memories, skipped \(ProgressReporter.grouped(summary.skipped)), "
             + "in \(String(format: "%.1f", seconds)) s (\(ProgressReporter.grouped(Int(Double(summary.imported) / seconds))) memories/s).")
+        if let index = summary.indexSeconds {
+            print("The store was empty, so its vector index was built once after the import: \(String(format: "%.1f", index)) s.")
+        }
+        if summary.vectorsKept > 0 {
+            print("\(ProgressReporter.grouped(summary.vectorsKept)) of them kept the vectors of the export (made with the same embedder); "
+                + "the rest were embedded.")
+        }
+        if summary.vectorsReplaced > 0 {
+            print("\(ProgressReporter.grouped(summary.vectorsReplaced)) vectors of the export were embedded again: it names another "
+                + "embedding model or dimension than the configured \(embedder.modelID) (\(embedder.dimension)).")
+        }
     }
 }
 

@@ -120,6 +120,37 @@ import Testing
         #expect(hits.count == 5)
     }
 
+    @Test func aBulkLoadIntoAnEmptyStoreBuildsTheIndexOnceAndAMissingIndexIsBuiltAtPrepare() throws {
+        let (store, url) = try makePostgresStore(dimension: 8) { $0.exactSearchLimit = 0 }
+        let exists = {
+            try store.withConnection { connection in
+                try connection.execute("SELECT to_regclass('memories_embedding_hnsw') IS NOT NULL").bool(0, 0)
+            }
+        }
+        #expect(try store.beginBulkLoad())
+        #expect(try !exists())
+        var generator = SeededGenerator(state: 23)
+        let memories = (0..<300).map { testMemory("m\($0)", at: Double($0), embedding: unitVector(&generator, dimension: 8)) }
+        try store.apply(inserting(memories))
+        // Searchable meanwhile, exactly.
+        let query = unitVector(&generator, dimension: 8)
+        let best = memories.max { zip($0.embedding, query).reduce(0) { $0 + $1.0 * $1.1 } < zip($1.embedding, query).reduce(0) { $0 + $1.0 * $1.1 } }
+        let visible = Visibility(today: "2026-01-01")
+        #expect(try store.semanticSearch(query, project: "default", filter: .all, visibility: visible, limit: 1).first?.memory.id == best?.id)
+        try store.finishBulkLoad()
+        #expect(try exists())
+        // A store with memories keeps its index through a bulk load.
+        #expect(try !store.beginBulkLoad())
+        #expect(try exists())
+
+        // An index lost with an interrupted load is built again when the store is next prepared.
+        try store.withConnection { connection in try connection.executeScript("DROP INDEX memories_embedding_hnsw;") }
+        let reopened = try PostgresMemoryStore(url: url)
+        try reopened.prepare(embeddingModel: "postgres-test", dimension: 8)
+        #expect(try exists())
+        #expect(reopened.vectorIndexStatus.built == .pgvectorDefaults)
+    }
+
     @Test func embeddingsPastPgvectorsSinglePrecisionLimitAreIndexedAtHalf() throws {
         var configuration = PostgresStoreConfiguration()
         configuration.vectorIndex = VectorIndexSettings(m: 16, efConstruction: 64, precision: .single)

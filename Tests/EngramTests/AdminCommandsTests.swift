@@ -195,6 +195,9 @@ struct AdminCommandsTests {
         let imported = try Self.engram(["import", file.path, "--progress", "lines"] + target)
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("Imported \(first.records.count) memories, skipped 0"), "\(imported.stdout)")
+        // Postgres builds the vector index of an empty store once, after the rows are in.
+        #expect(imported.stdout.contains("its vector index was built once after the import") == target.contains("--database-url"),
+                "\(imported.stdout)")
         let again = try Self.engram(["export"] + target)
         #expect(again.status == 0, "\(again.stderr)")
         let second = try Self.records(again.stdout)
@@ -226,6 +229,79 @@ struct AdminCommandsTests {
         try roundTrip(
             serveArguments: ["--database-url", source],
             target: ["--data-dir", directory.appendingPathComponent("target").path, "--database-url", target], directory: directory)
+    }
+
+    @Test("export --with-vectors carries each embedding; an import with the same embedder keeps them, another embeds again")
+    func vectorsTravelWithTheExport() throws {
+        let directory = Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            let server = try EngramProcess.start(dataDirectory: directory.appendingPathComponent("source"), logDirectory: directory)
+            defer { server.kill(SIGTERM) }
+            try Self.populate(port: server.port)
+        }
+        let source = ["--data-dir", directory.appendingPathComponent("source").path]
+        let exported = try Self.engram(["export", "--with-vectors"] + source)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let original = try Self.records(exported.stdout)
+        #expect(original.records.count == 5)
+        let vectors = original.records.compactMap { $0["embedding"] as? String }
+        #expect(vectors.count == 5)
+        #expect(vectors.allSatisfy { Data(base64Encoded: $0)?.count == 384 * 4 })
+        let plain = try Self.engram(["export"] + source)
+        #expect(try Self.records(plain.stdout).records.allSatisfy { $0["embedding"] == nil })
+
+        // A vector that is not the text's own (the next memory's) shows which vectors an import kept.
+        let lines = exported.stdout.split(separator: "\n").map(String.init)
+        let own = try #require(vectors.first { lines[1].contains($0) })
+        let borrowed = try #require(vectors.first { lines[2].contains($0) })
+        let tampered = [lines[0], lines[1].replacingOccurrences(of: own, with: borrowed)] + lines.dropFirst(2)
+        let file = directory.appendingPathComponent("vectors.jsonl")
+        try (tampered.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let firstID = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])["id"] as? String
+
+        // Same embedder, into Postgres: every vector kept, the tampered one too.
+        let postgres = ["--data-dir", directory.appendingPathComponent("pg").path, "--database-url", try EmbeddedPostgres.shared.makeDatabase()]
+        let kept = try Self.engram(["import", file.path] + postgres)
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(kept.stdout.contains("Imported 5 memories, skipped 0"), "\(kept.stdout)")
+        #expect(kept.stdout.contains("5 of them kept the vectors of the export"), "\(kept.stdout)")
+        let fromPostgres = try Self.records(try Self.engram(["export", "--with-vectors"] + postgres).stdout).records
+        for record in fromPostgres {
+            let id = record["id"] as? String
+            let expected = id == firstID ? borrowed : original.records.first { $0["id"] as? String == id }?["embedding"] as? String
+            #expect(record["embedding"] as? String == expected, "\(id ?? "?")")
+        }
+
+        // An export naming another model: its vectors are not this embedder's, so every text is embedded again.
+        let other = tampered.enumerated().map { index, line in
+            index == 0 ? line.replacingOccurrences(of: "sentence-transformers/all-MiniLM-L6-v2", with: "another/model") : line
+        }
+        try (other.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let target = ["--data-dir", directory.appendingPathComponent("target").path]
+        let embedded = try Self.engram(["import", file.path] + target)
+        #expect(embedded.status == 0, "\(embedded.stderr)")
+        #expect(embedded.stdout.contains("5 vectors of the export were embedded again"), "\(embedded.stdout)")
+        let reembedded = try Self.records(try Self.engram(["export", "--with-vectors"] + target).stdout).records
+        let firstVector = reembedded.first { $0["id"] as? String == firstID }?["embedding"] as? String
+        // Embedded again from its text: the text's own vector (to float rounding), not the borrowed one.
+        let floats = { (text: String?) -> [Float] in
+            (Data(base64Encoded: text ?? "") ?? Data()).withUnsafeBytes { raw in
+                (0..<raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            }
+        }
+        let cosine = zip(floats(firstVector), floats(own)).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+        #expect(cosine > 0.999, "\(cosine)")
+
+        // A vector that cannot be read, or has no direction, is a bad line.
+        let broken = [lines[0], lines[1].replacingOccurrences(of: own, with: "not base64!"),
+                      lines[2].replacingOccurrences(of: borrowed, with: Data(count: 384 * 4).base64EncodedString() /* all zeros */)]
+        try (broken.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let refused = try Self.engram(["import", file.path, "--new-ids", "--data-dir", directory.appendingPathComponent("third").path])
+        let said = refused.stdout + refused.stderr
+        #expect(refused.stdout.contains("skipped 2"), "\(said)")
+        #expect(said.contains("line 2: 'embedding' must be base64 of float32 values"), "\(said)")
+        #expect(said.contains("line 3: 'embedding' is all zeros"), "\(said)")
     }
 
     @Test("import reads mem0's get_all results (platform and open-source shapes, array, object and JSON Lines)")

@@ -8,6 +8,8 @@ public struct ArchiveExporter {
     public let store: any AdminStore
     /// Memories read per page.
     public var pageSize = 500
+    /// Writes each memory's embedding too, so an import with the same model need not embed again.
+    public var vectors = false
 
     public init(store: any AdminStore) {
         self.store = store
@@ -33,7 +35,8 @@ public struct ArchiveExporter {
                 let graphs = try store.graphArchive(memoryIDs: ids, project: project)
                 for memory in page {
                     line.removeAll(keepingCapacity: true)
-                    ArchiveRecord.line(memory: memory, history: histories[memory.id] ?? [], graph: graphs[memory.id]).write(to: &line)
+                    ArchiveRecord.line(memory: memory, history: histories[memory.id] ?? [], graph: graphs[memory.id], vector: vectors)
+                        .write(to: &line)
                     line.append(UInt8(ascii: "\n"))
                     try write(line)
                 }

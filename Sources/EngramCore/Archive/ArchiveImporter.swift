@@ -1,7 +1,8 @@
 import Foundation
 
-/// Reads an export (or mem0's records) into a store: every memory re-embedded with `embedder`, its
-/// history and graph written as they were, in batches of one transaction each.
+/// Reads an export (or mem0's records) into a store: every memory embedded with `embedder` (or, from an
+/// export with vectors made with the same model and dimension, given the vector it carries), its history
+/// and graph written as they were, in batches of one transaction each.
 ///
 /// Ids are kept when no memory (history row, relation) has them yet; `newIDs` gives every one a fresh
 /// id instead. A memory id taken already is a bad line without `newIDs`; a taken history or relation id
@@ -20,6 +21,13 @@ public struct ArchiveImporter {
     public struct Summary: Sendable, Equatable {
         public var imported = 0
         public var skipped = 0
+        /// Memories written with the vector their export carried rather than embedded again.
+        public var vectorsKept = 0
+        /// Memories that carried a vector of another embedder (or dimension) and were embedded again.
+        public var vectorsReplaced = 0
+        /// Seconds spent building the store's vector index once at the end, when the store deferred it
+        /// (`AdminStore.beginBulkLoad`); nil when it kept its index up throughout.
+        public var indexSeconds: Double?
     }
 
     public let store: any AdminStore
@@ -38,7 +46,24 @@ public struct ArchiveImporter {
     /// number of items handled so far. Throws when `strict` found a bad item (nothing is written then)
     /// or the store failed.
     public func run(_ reader: ArchiveReader, problem: (String) -> Void, progress: (Int) -> Void) throws -> Summary {
+        guard try store.beginBulkLoad() else { return try load(reader, problem: problem, progress: progress) }
+        var summary: Summary
+        do {
+            summary = try load(reader, problem: problem, progress: progress)
+        } catch {
+            try? store.finishBulkLoad()
+            throw error
+        }
+        let started = Date()
+        try store.finishBulkLoad()
+        summary.indexSeconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    private func load(_ reader: ArchiveReader, problem: (String) -> Void, progress: (Int) -> Void) throws -> Summary {
         var state = State()
+        // Whether the export's vectors are this embedder's: learnt from its header, the first line.
+        var header: Header?
         if options.strict {
             var problems = 0
             var checked = 0
@@ -53,7 +78,7 @@ public struct ArchiveImporter {
                 batch.removeAll(keepingCapacity: true)
             }
             try reader.forEach { item in
-                if let entry = try entry(item) {
+                if let entry = try entry(item, header: &header) {
                     checked += 1
                     batch.append(entry)
                     if batch.count >= options.batchSize { try check() }
@@ -80,14 +105,19 @@ public struct ArchiveImporter {
                     good.append(entry)
                 }
             }
-            let written = try write(good, problem: problem)
+            let usable = header?.matches(embedder) ?? false
+            let (written, kept) = try write(good, vectorsUsable: usable, problem: problem)
             summary.imported += written
+            summary.vectorsKept += kept
+            summary.vectorsReplaced += good.filter { entry in
+                entry.parsed?.embedding.map { !usable || $0.count != embedder.dimension } ?? false
+            }.count
             summary.skipped += good.count - written
             progress(handled)
         }
         try reader.forEach { item in
             handled += 1
-            if let entry = try entry(item) {
+            if let entry = try entry(item, header: &header) {
                 batch.append(entry)
                 if batch.count >= options.batchSize { try flush() }
             }
@@ -113,14 +143,26 @@ public struct ArchiveImporter {
         var seenHistoryIDs: Set<String> = []
     }
 
-    /// The item parsed, nil for an export's header.
-    private func entry(_ item: ArchiveReader.Item) throws -> Entry? {
+    /// The embedder an export's header names.
+    struct Header {
+        var model: String?
+        var dimension: Int?
+
+        func matches(_ embedder: any Embedder) -> Bool { model == embedder.modelID && dimension == embedder.dimension }
+    }
+
+    /// The item parsed, nil for an export's header (which `header` then holds).
+    private func entry(_ item: ArchiveReader.Item, header: inout Header?) throws -> Entry? {
         switch item.value {
         case .failure(let error):
             return Entry(label: item.label, problem: error.description)
         case .success(let value):
             do {
-                if case .object(let object) = value, try ArchiveRecord.isHeader(object) { return nil }
+                if case .object(let object) = value, try ArchiveRecord.isHeader(object) {
+                    let named = ArchiveRecord.headerEmbedder(object)
+                    header = Header(model: named.model, dimension: named.dimension)
+                    return nil
+                }
                 return Entry(label: item.label, parsed: try ArchiveRecord.parse(value, now: now))
             } catch {
                 return Entry(label: item.label, problem: error.description)
@@ -170,19 +212,30 @@ public struct ArchiveImporter {
     }
 
     /// Embeds and writes entries (per project, one transaction each); a failed transaction is retried
-    /// entry by entry so one bad entry costs only itself. Returns how many were written.
-    private func write(_ entries: [Entry], problem: (String) -> Void) throws -> Int {
-        guard !entries.isEmpty else { return 0 }
-        let vectors = try embedder.embed(batch: entries.map { $0.parsed!.text })
+    /// entry by entry so one bad entry costs only itself. With `vectorsUsable` (the export was made with
+    /// this embedder), an entry carrying a vector of the embedder's dimension is written with it instead
+    /// of being embedded. Returns how many were written, and how many of those kept their vector.
+    private func write(_ entries: [Entry], vectorsUsable: Bool, problem: (String) -> Void) throws -> (written: Int, kept: Int) {
+        guard !entries.isEmpty else { return (0, 0) }
+        let carried = entries.map { entry in
+            vectorsUsable ? entry.parsed!.embedding.flatMap { $0.count == embedder.dimension ? $0 : nil } : nil
+        }
+        let missing = entries.indices.filter { carried[$0] == nil }
+        let embedded = missing.isEmpty ? [] : try embedder.embed(batch: missing.map { entries[$0].parsed!.text })
+        var vectors = carried.map { $0 ?? [] }
+        for (index, vector) in zip(missing, embedded) { vectors[index] = vector }
+        let keeps = Set(entries.indices.filter { carried[$0] != nil }.map { entries[$0].id })
         var byProject: [String: [(Entry, [Float])]] = [:]
         for (entry, vector) in zip(entries, vectors) {
             byProject[options.project ?? entry.parsed!.project ?? Memory.defaultProject, default: []].append((entry, vector))
         }
         var written = 0
+        var kept = 0
         for (project, items) in byProject.sorted(by: { $0.key < $1.key }) {
             do {
                 try store.apply(changes(items, project: project))
                 written += items.count
+                kept += items.filter { keeps.contains($0.0.id) }.count
             } catch {
                 guard items.count > 1 else {
                     problem("\(items[0].0.label): not written: \(error)")
@@ -192,13 +245,14 @@ public struct ArchiveImporter {
                     do {
                         try store.apply(changes([item], project: project))
                         written += 1
+                        if keeps.contains(item.0.id) { kept += 1 }
                     } catch {
                         problem("\(item.0.label): not written: \(error)")
                     }
                 }
             }
         }
-        return written
+        return (written, kept)
     }
 
     private func changes(_ items: [(Entry, [Float])], project: String) -> MemoryChanges {

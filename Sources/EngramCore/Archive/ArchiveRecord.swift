@@ -19,8 +19,9 @@ public enum ArchiveRecord {
         ])
     }
 
-    /// One memory's line.
-    public static func line(memory: Memory, history: [HistoryEvent], graph: ArchivedGraph?) -> JSONValue {
+    /// One memory's line; with `vector`, its embedding too (`embedding`: base64 of little-endian float32),
+    /// which an import with the same embedding model keeps instead of embedding the text again.
+    public static func line(memory: Memory, history: [HistoryEvent], graph: ArchivedGraph?, vector: Bool = false) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         var object: [String: JSONValue] = [
             "id": .string(memory.id), "project": .string(memory.project), "memory": .string(memory.text),
@@ -38,6 +39,7 @@ public enum ArchiveRecord {
                 ])
             }),
         ]
+        if vector, !memory.embedding.isEmpty { object["embedding"] = .string(encode(memory.embedding)) }
         if let graph, !graph.entities.isEmpty || !graph.relations.isEmpty {
             object["entities"] = .array(graph.entities.map { .object(["name": .string($0.name), "type": .string($0.type)]) })
             object["relations"] = .array(graph.relations.map { relation in
@@ -54,6 +56,33 @@ public enum ArchiveRecord {
             })
         }
         return .object(object)
+    }
+
+    /// `vector` as base64 of its little-endian float32 bytes.
+    static func encode(_ vector: [Float]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(vector.count * 4)
+        for value in vector { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        return Data(bytes).base64EncodedString()
+    }
+
+    /// `encode`'s form read back: finite values, not all zero.
+    static func decodeVector(_ text: String) throws(ArchiveError) -> [Float] {
+        guard let data = Data(base64Encoded: text), !data.isEmpty, data.count % 4 == 0 else {
+            throw ArchiveError("'embedding' must be base64 of float32 values")
+        }
+        let vector = data.withUnsafeBytes { raw in
+            (0..<data.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+        guard vector.allSatisfy(\.isFinite) else { throw ArchiveError("'embedding' holds a value that is not a finite number") }
+        // A zero vector has no direction: every cosine with it is undefined.
+        guard vector.contains(where: { $0 != 0 }) else { throw ArchiveError("'embedding' is all zeros") }
+        return vector
+    }
+
+    /// The embedding model and dimension an export's header names (nil for what it leaves out).
+    public static func headerEmbedder(_ object: [String: JSONValue]) -> (model: String?, dimension: Int?) {
+        (object["embedding_model"]?.stringValue, object["dimension"]?.numberValue.flatMap { Int(exactly: $0) })
     }
 
     /// Whether a line is an export's header (skipped on import; its format version is checked).
@@ -84,6 +113,8 @@ public enum ArchiveRecord {
         public var history: [HistoryEvent]?
         public var entities: [EntityMention]
         public var relations: [GraphRelation]
+        /// The embedding an export with vectors carried, kept when the export's model is the importer's.
+        public var embedding: [Float]?
     }
 
     /// Reads one memory; `now` stands in for missing times.
@@ -216,6 +247,8 @@ public enum ArchiveRecord {
             }
         default: throw ArchiveError("'relations' must be a list")
         }
+        var embedding: [Float]?
+        if let encoded = try string("embedding") { embedding = try decodeVector(encoded) }
         var project = try string("project")
         if let name = project {
             do {
@@ -227,7 +260,7 @@ public enum ArchiveRecord {
         return Parsed(
             id: id, project: project, text: text, hash: MemoryService.hash(text), metadata: metadata, categories: categories,
             scope: scope, actorID: try string("actor_id"), role: try string("role"), createdAt: created, updatedAt: updated,
-            expirationDate: expiration, state: state, history: history, entities: entities, relations: relations)
+            expirationDate: expiration, state: state, history: history, entities: entities, relations: relations, embedding: embedding)
     }
 
     private static func mentions(_ value: JSONValue?, _ key: String) throws(ArchiveError) -> [EntityMention] {

@@ -120,9 +120,21 @@ public protocol AdminStore: MemoryStore {
     /// Copies the store into a new file at `path`, consistent while it is written to (SQLite's online
     /// backup); stores that cannot throw `invalid` saying what to use instead.
     func backup(to path: String) throws
+
+    /// Before a bulk import: a store whose vector index is cheaper to build once than to keep up row by
+    /// row may drop it, if it holds no memories (so no search loses its index), and says whether it did.
+    /// Searches stay correct meanwhile (exact, and slower). `finishBulkLoad` builds it again.
+    func beginBulkLoad() throws -> Bool
+    /// After a bulk import that `beginBulkLoad` answered true to, also after a failed one: builds the
+    /// vector index again.
+    func finishBulkLoad() throws
 }
 
 extension AdminStore {
+    /// Stores whose index costs the same either way keep it.
+    public func beginBulkLoad() throws -> Bool { false }
+    public func finishBulkLoad() throws {}
+
     /// The key recording which model the staging table's vectors come from.
     public static var reindexModelKey: String { "reindex.model" }
 }

@@ -114,6 +114,28 @@ extension PostgresMemoryStore {
 }
 
 extension PostgresMemoryStore {
+    /// Drops the HNSW index before an import into a store that holds no memories: pgvector builds an
+    /// index over rows already there several times faster than it inserts them one by one (at 100,000
+    /// memories on 2 cores, about 15 s for the build against 100 s of inserts). Searches meanwhile
+    /// read the rows without it, exactly. An interrupted import leaves the store without the index, which
+    /// the next `prepare` (a `serve` start) builds.
+    public func beginBulkLoad() throws -> Bool {
+        guard dimension.withLock({ $0 }) != nil else { return false }
+        return try transaction { connection in
+            try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int8(PostgresMigrations.schemaLockKey)])
+            let deferrable = try connection.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM memories) AND to_regclass('memories_embedding_hnsw') IS NOT NULL").bool(0, 0)
+            if deferrable { try connection.executeScript("DROP INDEX memories_embedding_hnsw;") }
+            return deferrable
+        }
+    }
+
+    /// Builds the index `beginBulkLoad` dropped, with the configured settings, beside the rows (which
+    /// may be written to meanwhile).
+    public func finishBulkLoad() throws {
+        try rebuildVectorIndex()
+    }
+
     /// The HNSW index's size on disk in bytes (its partitions' together), or nil when there is none.
     /// `pg_partition_tree` lists nothing for an index that is not partitioned, which is then its own size.
     public func vectorIndexBytes() throws -> Int? {

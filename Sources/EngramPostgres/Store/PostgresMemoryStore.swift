@@ -126,6 +126,8 @@ public final class PostgresMemoryStore: MemoryStore {
                         + "database), or re-embed them: `engram reindex` with the new embedder configured."
                 )
             }
+            // An import interrupted while its index was deferred (`beginBulkLoad`) left none.
+            try buildVectorIndexIfMissing(connection, dimension: dimension)
         }
         self.dimension.withLock { $0 = dimension }
     }
