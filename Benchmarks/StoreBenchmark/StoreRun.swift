@@ -83,15 +83,15 @@ struct StoreRun {
         let small = Filter.compare(.field(.userID), .eq, .string("u7"))
         let big = Filter.compare(.field(.userID), .eq, .string("big"))
         for (label, filter) in [("one user (~0.8%)", small), ("one user (20%)", big), ("whole project", Filter.all)] {
-            let semantic = try latencies { index in
+            let semantic = try Measure.latencies(count: queries.count) { index in
                 _ = try store.semanticSearch(queryVectors[index], project: "default", filter: filter, visibility: Self.visible, limit: options.limit)
             }
-            var line = "\(name): \(label): semantic p50 \(ms(semantic.p50)) p95 \(ms(semantic.p95))"
+            var line = "\(name): \(label): semantic p50 \(Measure.ms(semantic.p50)) p95 \(Measure.ms(semantic.p95))"
             if keyword {
-                let keyword = try latencies { index in
+                let keyword = try Measure.latencies(count: queries.count) { index in
                     _ = try store.keywordSearch(queries[index], project: "default", filter: filter, visibility: Self.visible, limit: options.limit)
                 }
-                line += "; keyword p50 \(ms(keyword.p50)) p95 \(ms(keyword.p95))"
+                line += "; keyword p50 \(Measure.ms(keyword.p50)) p95 \(Measure.ms(keyword.p95))"
             }
             lines.append(line + " (top \(options.limit))")
         }
@@ -104,18 +104,6 @@ struct StoreRun {
         return lines
     }
 
-    /// p50 and p95 of `body` over the queries (after a warm-up pass over a few).
-    private func latencies(_ body: (Int) throws -> Void) throws -> (p50: Double, p95: Double) {
-        for index in 0..<min(10, queries.count) { try body(index) }
-        var times: [Double] = []
-        for index in 0..<queries.count {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body(index)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        times.sort()
-        return (times[times.count / 2], times[min(times.count - 1, times.count * 95 / 100)])
-    }
 
     /// The share of the store's top 10 that belongs in the exact top 10: a hit counts when its cosine is
     /// at least the exact 10th best (texts repeat in the corpus, so equal scores are interchangeable).
@@ -125,15 +113,12 @@ struct StoreRun {
         let count = min(options.recallQueries, queryVectors.count)
         for query in queryVectors.prefix(count) {
             let hits = try store.semanticSearch(query, project: "default", filter: filter, visibility: Self.visible, limit: limit).prefix(10)
-            let exact = candidates.map { index in Self.dot(vectors[index], query) }.sorted(by: >).prefix(10)
+            let exact = candidates.map { index in Measure.dot(vectors[index], query) }.sorted(by: >).prefix(10)
             guard let tenth = exact.last else { continue }
-            found += hits.filter { Self.dot($0.memory.embedding, query) >= tenth - 1e-5 }.count
+            found += hits.filter { Measure.dot($0.memory.embedding, query) >= tenth - 1e-5 }.count
         }
         return Double(found) / Double(count * 10)
     }
 
-    private static func dot(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
-
-    private func ms(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
     private func format(_ rate: Double) -> String { String(format: "%.0f", rate) }
 }

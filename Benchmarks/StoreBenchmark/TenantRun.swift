@@ -69,30 +69,19 @@ struct TenantRun {
     private func measure(_ store: PostgresMemoryStore, label: String, into lines: inout [String]) throws {
 
         for (name, project) in [("small tenant (0.5%)", "t7"), ("mid tenant (5%)", "mid"), ("large tenant (80%)", "large")] {
-            let semantic = try latencies { index in
+            let semantic = try Measure.latencies(count: queries.count) { index in
                 _ = try store.semanticSearch(queryVectors[index], project: project, filter: .all, visibility: Self.visible, limit: options.limit)
             }
-            let keyword = try latencies { index in
+            let keyword = try Measure.latencies(count: queries.count) { index in
                 _ = try store.keywordSearch(queries[index], project: project, filter: .all, visibility: Self.visible, limit: options.limit)
             }
             let recall = try recallAt10(store, project: project)
             lines.append(
-                "\(label): \(name): semantic p50 \(ms(semantic.p50)) p95 \(ms(semantic.p95)), recall@10 \(String(format: "%.3f", recall)); "
-                    + "keyword p50 \(ms(keyword.p50)) p95 \(ms(keyword.p95)) (top \(options.limit))")
+                "\(label): \(name): semantic p50 \(Measure.ms(semantic.p50)) p95 \(Measure.ms(semantic.p95)), recall@10 \(String(format: "%.3f", recall)); "
+                    + "keyword p50 \(Measure.ms(keyword.p50)) p95 \(Measure.ms(keyword.p95)) (top \(options.limit))")
         }
     }
 
-    private func latencies(_ body: (Int) throws -> Void) throws -> (p50: Double, p95: Double) {
-        for index in 0..<min(10, queries.count) { try body(index) }
-        var times: [Double] = []
-        for index in 0..<queries.count {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body(index)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        times.sort()
-        return (times[times.count / 2], times[min(times.count - 1, times.count * 95 / 100)])
-    }
 
     /// The share of a top-10 search that belongs in the project's exact top 10 (ties at the 10th count).
     private func recallAt10(_ store: PostgresMemoryStore, project: String) throws -> Double {
@@ -101,13 +90,10 @@ struct TenantRun {
         let count = min(options.recallQueries, queryVectors.count)
         for query in queryVectors.prefix(count) {
             let hits = try store.semanticSearch(query, project: project, filter: .all, visibility: Self.visible, limit: 10)
-            let exact = members.map { Self.dot(vectors[$0], query) }.sorted(by: >).prefix(10)
+            let exact = members.map { Measure.dot(vectors[$0], query) }.sorted(by: >).prefix(10)
             guard let tenth = exact.last else { continue }
-            found += hits.filter { Self.dot($0.memory.embedding, query) >= tenth - 1e-5 }.count
+            found += hits.filter { Measure.dot($0.memory.embedding, query) >= tenth - 1e-5 }.count
         }
         return Double(found) / Double(count * 10)
     }
-
-    private static func dot(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
-    private func ms(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
 }

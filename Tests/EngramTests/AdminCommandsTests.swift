@@ -52,6 +52,15 @@ struct AdminCommandsTests {
 
     /// Writes memories through a server: verbatim adds, heuristic adds that build a graph and supersede,
     /// an update (an UPDATE in history), metadata and two projects' worth of scopes.
+    /// `--database-url` of a new Postgres database that a server has populated (and stopped).
+    static func populatedPostgres(directory: URL) throws -> [String] {
+        let database = ["--database-url", try EmbeddedPostgres.shared.makeDatabase()]
+        let server = try EngramProcess.start(dataDirectory: directory, logDirectory: directory, arguments: database)
+        defer { server.kill(SIGTERM) }
+        try populate(port: server.port)
+        return database
+    }
+
     static func populate(port: Int) throws {
         let adds = [
             #"{"messages": "I live in Paris and work at Acme.", "user_id": "alice", "metadata": {"source": "chat", "score": 3}}"#,
@@ -88,12 +97,7 @@ struct AdminCommandsTests {
     func vectorIndexShape() throws {
         let directory = Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = ["--database-url", try EmbeddedPostgres.shared.makeDatabase()]
-        do {
-            let server = try EngramProcess.start(dataDirectory: directory, logDirectory: directory, arguments: database)
-            defer { server.kill(SIGTERM) }
-            try Self.populate(port: server.port)
-        }
+        let database = try Self.populatedPostgres(directory: directory)
         let shape = ["--database-vector-index", "halfvec", "--database-hnsw-m", "24", "--database-hnsw-ef-construction", "80"]
         let doctor = try Self.engram(["doctor"] + database + shape)
         #expect(doctor.stdout.contains("WARN  vector index"), "\(doctor.stdout)")
@@ -131,12 +135,7 @@ struct AdminCommandsTests {
     func tableLayout() throws {
         let directory = Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = ["--database-url", try EmbeddedPostgres.shared.makeDatabase()]
-        do {
-            let server = try EngramProcess.start(dataDirectory: directory, logDirectory: directory, arguments: database)
-            defer { server.kill(SIGTERM) }
-            try Self.populate(port: server.port)
-        }
+        let database = try Self.populatedPostgres(directory: directory)
         let layout = ["--database-partitions", "4"]
         let doctor = try Self.engram(["doctor"] + database + layout)
         #expect(doctor.stdout.contains("WARN  table layout"), "\(doctor.stdout)")
