@@ -108,16 +108,12 @@ struct StoreRun {
     /// The share of the store's top 10 that belongs in the exact top 10: a hit counts when its cosine is
     /// at least the exact 10th best (texts repeat in the corpus, so equal scores are interchangeable).
     private func recallAt10(_ store: any MemoryStore, filter: Filter, member: (Int) -> Bool, limit: Int) throws -> Double {
-        let candidates = (0..<texts.count).filter(member)
-        var found = 0
-        let count = min(options.recallQueries, queryVectors.count)
-        for query in queryVectors.prefix(count) {
-            let hits = try store.semanticSearch(query, project: "default", filter: filter, visibility: Self.visible, limit: limit).prefix(10)
-            let exact = candidates.map { index in Measure.dot(vectors[index], query) }.sorted(by: >).prefix(10)
-            guard let tenth = exact.last else { continue }
-            found += hits.filter { Measure.dot($0.memory.embedding, query) >= tenth - 1e-5 }.count
+        try Measure.recallAt10(
+            queries: queryVectors.prefix(min(options.recallQueries, queryVectors.count)), vectors: vectors,
+            members: (0..<texts.count).filter(member)
+        ) { query in
+            try store.semanticSearch(query, project: "default", filter: filter, visibility: Self.visible, limit: limit)
         }
-        return Double(found) / Double(count * 10)
     }
 
     private func format(_ rate: Double) -> String { String(format: "%.0f", rate) }

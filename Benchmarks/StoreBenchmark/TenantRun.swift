@@ -85,15 +85,11 @@ struct TenantRun {
 
     /// The share of a top-10 search that belongs in the project's exact top 10 (ties at the 10th count).
     private func recallAt10(_ store: PostgresMemoryStore, project: String) throws -> Double {
-        let members = texts.indices.filter { Self.project($0) == project }
-        var found = 0
-        let count = min(options.recallQueries, queryVectors.count)
-        for query in queryVectors.prefix(count) {
-            let hits = try store.semanticSearch(query, project: project, filter: .all, visibility: Self.visible, limit: 10)
-            let exact = members.map { Measure.dot(vectors[$0], query) }.sorted(by: >).prefix(10)
-            guard let tenth = exact.last else { continue }
-            found += hits.filter { Measure.dot($0.memory.embedding, query) >= tenth - 1e-5 }.count
+        try Measure.recallAt10(
+            queries: queryVectors.prefix(min(options.recallQueries, queryVectors.count)), vectors: vectors,
+            members: texts.indices.filter { Self.project($0) == project }
+        ) { query in
+            try store.semanticSearch(query, project: project, filter: .all, visibility: Self.visible, limit: 10)
         }
-        return Double(found) / Double(count * 10)
     }
 }

@@ -105,13 +105,10 @@ public struct ArchiveImporter {
                     good.append(entry)
                 }
             }
-            let usable = header?.matches(embedder) ?? false
-            let (written, kept) = try write(good, vectorsUsable: usable, problem: problem)
+            let (written, kept, replaced) = try write(good, vectorsUsable: header?.matches(embedder) ?? false, problem: problem)
             summary.imported += written
             summary.vectorsKept += kept
-            summary.vectorsReplaced += good.filter { entry in
-                entry.parsed?.embedding.map { !usable || $0.count != embedder.dimension } ?? false
-            }.count
+            summary.vectorsReplaced += replaced
             summary.skipped += good.count - written
             progress(handled)
         }
@@ -214,12 +211,14 @@ public struct ArchiveImporter {
     /// Embeds and writes entries (per project, one transaction each); a failed transaction is retried
     /// entry by entry so one bad entry costs only itself. With `vectorsUsable` (the export was made with
     /// this embedder), an entry carrying a vector of the embedder's dimension is written with it instead
-    /// of being embedded. Returns how many were written, and how many of those kept their vector.
-    private func write(_ entries: [Entry], vectorsUsable: Bool, problem: (String) -> Void) throws -> (written: Int, kept: Int) {
-        guard !entries.isEmpty else { return (0, 0) }
+    /// of being embedded. Returns how many were written, how many of those kept their vector, and how
+    /// many entries carried a vector that could not be kept (and were embedded).
+    private func write(_ entries: [Entry], vectorsUsable: Bool, problem: (String) -> Void) throws -> (written: Int, kept: Int, replaced: Int) {
+        guard !entries.isEmpty else { return (0, 0, 0) }
         let carried = entries.map { entry in
             vectorsUsable ? entry.parsed!.embedding.flatMap { $0.count == embedder.dimension ? $0 : nil } : nil
         }
+        let replaced = entries.filter { $0.parsed?.embedding != nil }.count - carried.filter { $0 != nil }.count
         let missing = entries.indices.filter { carried[$0] == nil }
         let embedded = missing.isEmpty ? [] : try embedder.embed(batch: missing.map { entries[$0].parsed!.text })
         var vectors = carried.map { $0 ?? [] }
@@ -252,7 +251,7 @@ public struct ArchiveImporter {
                 }
             }
         }
-        return (written, kept)
+        return (written, kept, replaced)
     }
 
     private func changes(_ items: [(Entry, [Float])], project: String) -> MemoryChanges {
